@@ -1,0 +1,88 @@
+# One entry point for every workflow. README.md documents the two that matter most:
+#   make run    serve the API (embedded PostgreSQL when DATABASE_URL is unset)
+#   make test   the whole test suite, plus the official Postman suite against gunicorn
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+TOOLS_VENV := .venv-tools
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help venv tools run test test-unit postman lint format lock migrate \
+        infra-check flux-check delivery-check image-test reliability security-check \
+        loadtest seed bench ci clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv from the locked requirements
+
+$(TOOLS_VENV)/.installed: requirements/tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --require-hashes -r requirements/tools.txt
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed ## create .venv-tools (checkov, kubernetes-validate, linters)
+
+run: venv ## serve the API on http://127.0.0.1:$$PORT (default 8000)
+	$(PY) scripts/dev.py run
+
+migrate: venv ## apply migrations to DATABASE_URL (or the embedded database)
+	$(PY) scripts/dev.py migrate
+
+test: venv ## the whole test suite on real PostgreSQL, then the Postman suite with newman
+	$(PY) scripts/dev.py test
+
+lint: venv ## ruff, ruff format --check, mypy, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy realworld loadtest scripts
+	$(PY) scripts/dev.py makemigrations-check
+
+format: venv ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: venv ## re-resolve requirements/*.txt from pyproject.toml and requirements/*.in
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
+	$(VENV)/bin/uv pip compile requirements/tools.in --python-version 3.11 --generate-hashes -o requirements/tools.txt
+	$(VENV)/bin/uv pip compile requirements/loadtest.in --python-version 3.11 --generate-hashes -o requirements/loadtest.txt
+
+infra-check: tools ## terraform fmt/validate/test and checkov, offline
+	bash scripts/infra-check.sh
+
+flux-check: tools ## render and validate the Flux manifests, offline
+	bash scripts/flux-check.sh
+
+delivery-check: tools ## hadolint, checkov, workflow/compose schemas, zizmor, actionlint, commitlint
+	bash scripts/delivery-check.sh
+
+image-test: ## build the Dockerfile with buildah (root) and smoke-test the image
+	bash scripts/image-test.sh
+
+reliability: venv ## fault scenarios (reload, shutdown, DB outage, load) with figures
+	$(PY) scripts/dev.py reliability
+
+security-check: venv ## bandit and pip-audit
+	bash scripts/security-check.sh
+
+loadtest: venv ## realistic traffic against a local server (LOCUST_* env to tune)
+	bash scripts/loadtest.sh
+
+seed: venv ## bulk-create a deterministic dataset (SEED_ARGS="--preset 100k")
+	$(PY) scripts/dev.py manage seed $(SEED_ARGS)
+
+bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
+	$(PY) scripts/dev.py bench
+
+ci: lint test infra-check flux-check delivery-check security-check ## what .ci/run runs
+
+clean: ## remove virtualenvs and local data
+	rm -rf $(VENV) $(TOOLS_VENV) .data .pytest_cache .mypy_cache .ruff_cache
