@@ -42,7 +42,7 @@ test: venv ## the whole test suite on real PostgreSQL, then the Postman suite wi
 lint: venv ## ruff, ruff format --check, mypy, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy realworld loadtest scripts
+	DJANGO_DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://localhost/realworld} $(VENV)/bin/mypy realworld scripts $(wildcard loadtest)
 	$(PY) scripts/dev.py makemigrations-check
 
 format: venv ## apply ruff fixes and formatting

@@ -1,0 +1,109 @@
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.text import slugify
+from rest_framework.exceptions import PermissionDenied
+
+from realworld.articles.models import Article, ArticleTag, Favorite, Tag
+from realworld.users.models import User
+
+SLUG_BASE_LENGTH = 200
+SLUG_ATTEMPTS = 5
+
+
+def _slug_base(title: str) -> str:
+    return slugify(title, allow_unicode=True)[:SLUG_BASE_LENGTH].strip("-") or "article"
+
+
+def _save_with_unique_slug(article: Article, *, update_fields: list[str] | None = None) -> None:
+    """Saves with a slug from the title; equal titles get a short random suffix.
+
+    The unique index decides under concurrency: on a clash we retry with a new suffix.
+    """
+    base = _slug_base(article.title)
+    taken = Article.objects.filter(slug=base).exclude(pk=article.pk).exists()
+    for attempt in range(SLUG_ATTEMPTS):
+        article.slug = f"{base}-{secrets.token_hex(3)}" if taken or attempt else base
+        try:
+            with transaction.atomic():
+                article.save(update_fields=update_fields)
+            return
+        except IntegrityError as error:
+            if "slug" not in str(error):
+                raise
+    raise IntegrityError(f"no free slug for {base!r} after {SLUG_ATTEMPTS} attempts")
+
+
+def _set_tags(article: Article, names: list[str]) -> None:
+    ArticleTag.objects.filter(article=article).exclude(tag__name__in=names).delete()
+    if not names:
+        return
+    Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
+    tag_ids = Tag.objects.filter(name__in=names).values_list("id", flat=True)
+    ArticleTag.objects.bulk_create(
+        [ArticleTag(article=article, tag_id=tag_id) for tag_id in tag_ids], ignore_conflicts=True
+    )
+
+
+def _owned_article(*, slug: str, user: User) -> Article:
+    article = Article.objects.filter(slug=slug).first()
+    if article is None:
+        raise Http404
+    if article.author_id != user.pk:
+        raise PermissionDenied("only the author may change this article")
+    return article
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+@transaction.atomic
+def article_create(
+    *, author: User, title: str, description: str, body: str, tag_list: list[str]
+) -> Article:
+    article = Article(author=author, title=title, description=description, body=body)
+    _save_with_unique_slug(article)
+    _set_tags(article, _unique(tag_list))
+    return article
+
+
+@transaction.atomic
+def article_update(*, slug: str, user: User, data: dict[str, Any]) -> Article:
+    article = _owned_article(slug=slug, user=user)
+    changed = [f for f in ("title", "description", "body") if f in data]
+    for field in changed:
+        setattr(article, field, data[field])
+    if "title" in changed:
+        _save_with_unique_slug(article, update_fields=[*changed, "slug", "updated_at"])
+    elif changed:
+        article.save(update_fields=[*changed, "updated_at"])
+    if "tag_list" in data:
+        _set_tags(article, _unique(data["tag_list"]))
+    return article
+
+
+@transaction.atomic
+def article_delete(*, slug: str, user: User) -> None:
+    # Comments, favorites and tag links go with it (ON DELETE CASCADE in the models).
+    _owned_article(slug=slug, user=user).delete()
+
+
+def _article_id(slug: str) -> int:
+    article_id = Article.objects.filter(slug=slug).values_list("id", flat=True).first()
+    if article_id is None:
+        raise Http404
+    return article_id
+
+
+@transaction.atomic
+def article_favorite(*, slug: str, user: User) -> None:
+    # Idempotent and race-safe: the unique constraint decides, get_or_create absorbs the loser.
+    Favorite.objects.get_or_create(user=user, article_id=_article_id(slug))
+
+
+@transaction.atomic
+def article_unfavorite(*, slug: str, user: User) -> None:
+    Favorite.objects.filter(user=user, article_id=_article_id(slug)).delete()

@@ -1,0 +1,28 @@
+from django.db import transaction
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
+
+from realworld.profiles.models import Follow
+from realworld.users.models import User
+
+
+def _user_by_username(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+@transaction.atomic
+def profile_follow(*, follower: User, username: str) -> None:
+    followee = _user_by_username(username)
+    if followee.pk == follower.pk:
+        raise ValidationError({"username": ["you cannot follow yourself"]})
+    # Idempotent and race-safe: the unique constraint decides, get_or_create absorbs the loser.
+    Follow.objects.get_or_create(follower=follower, followee=followee)
+
+
+@transaction.atomic
+def profile_unfollow(*, follower: User, username: str) -> None:
+    followee = _user_by_username(username)
+    Follow.objects.filter(follower=follower, followee=followee).delete()

@@ -1,0 +1,78 @@
+"""PostgreSQL for development and tests: DATABASE_URL when set, else an embedded server.
+
+The embedded server is a real PostgreSQL shipped in a wheel (pgserver), kept under
+`.data/pg` and reached through a Unix socket: no root, Docker or system service needed.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EMBEDDED_DATA_DIR = REPO_ROOT / ".data" / "pg"
+DEFAULT_DB_NAME = "realworld"
+
+
+def embedded_database_url(name: str = DEFAULT_DB_NAME) -> str:
+    import pgserver  # a development dependency only
+
+    EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, so `make run` restarts are quick.
+    pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
+    return f"postgres://postgres@{quote(str(EMBEDDED_DATA_DIR), safe='')}/{name}"
+
+
+def database_url() -> str:
+    """DATABASE_URL from the environment, or the embedded server's; the database exists after."""
+    url = os.environ.get("DATABASE_URL") or embedded_database_url()
+    create_database(url)
+    return url
+
+
+def with_database_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def _admin_connection(url: str) -> psycopg.Connection:
+    """A connection to the server's `postgres` database, to create or drop others."""
+    config = dj_database_url.parse(url)
+    params = {
+        "host": config.get("HOST"),
+        "port": config.get("PORT"),
+        "user": config.get("USER"),
+        "password": config.get("PASSWORD"),
+        **config.get("OPTIONS", {}),
+    }
+    return psycopg.connect(
+        dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}
+    )
+
+
+def create_database(url: str) -> None:
+    name = database_name(url)
+    with _admin_connection(url) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(url: str) -> None:
+    name = database_name(url)
+    with _admin_connection(url) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def recreate_database(url: str) -> None:
+    drop_database(url)
+    create_database(url)

@@ -1,0 +1,20 @@
+"""Typed access to the user behind a DRF request."""
+
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+
+from realworld.users.models import User
+
+
+def request_viewer(request: Request) -> User | None:
+    """The signed-in user, or None for an anonymous request (auth optional)."""
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+def request_user(request: Request) -> User:
+    """The signed-in user, for views behind IsAuthenticated."""
+    user = request_viewer(request)
+    if user is None:
+        raise NotAuthenticated
+    return user
