@@ -1,0 +1,11 @@
+// Commit messages follow Conventional Commits: semantic-release reads them to pick the next
+// version (fix -> patch, feat -> minor, "!" or "BREAKING CHANGE:" -> major).
+// Checked on pull requests (.github/workflows/release.yml) and locally by `make delivery-check`.
+export default {
+  extends: ['@commitlint/config-conventional'],
+  rules: {
+    // Long URLs and command lines in bodies are fine; keep them as warnings, not failures.
+    'body-max-line-length': [1, 'always', 100],
+    'footer-max-line-length': [1, 'always', 100],
+  },
+};
