@@ -5,8 +5,13 @@ connection, so one request per process is the fastest model on few cores (measur
 `make bench`). Every value can be overridden from the environment.
 """
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import tempfile
+
+import gunicorn.http.wsgi
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -29,7 +34,66 @@ limit_request_field_size = 8190
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
     "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 )
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "realworld"
+# No runtime control socket (gunicorn >= 25 creates ~/.gunicorn/gunicorn.ctl by default): one
+# fixed path shared by every server on the host, and an admin interface nobody here uses.
+control_socket_disable = True
+
+# No version (or product) in the `Server` response header: gunicorn's Response reads this
+# module-level name for every response it writes.
+gunicorn.http.wsgi.SERVER = "realworld"
+
+# --- Graceful shutdown with a readiness delay ---------------------------------------------------
+# On SIGTERM gunicorn closes its listening socket at once, so connections a load balancer is still
+# routing here (Kubernetes removes the pod from the Service endpoints asynchronously) would be
+# refused. With GUNICORN_SHUTDOWN_DELAY > 0 the first SIGTERM only marks the pod as draining:
+# /readyz answers 503 at once while every worker keeps serving; after the delay the usual graceful
+# stop runs (listener closed, workers finish their requests within graceful_timeout).
+# The draining mark is a flag file next to the worker heartbeat files; its path is put in the
+# environment before any worker is forked, and /readyz checks whether it exists (one stat call).
+# Kubernetes: preStop sleep + delay + graceful_timeout < terminationGracePeriodSeconds.
+shutdown_delay = float(os.environ.get("GUNICORN_SHUTDOWN_DELAY", "0"))
+DRAINING_FLAG_ENV = "REALWORLD_DRAINING_FLAG"
+
+
+def _draining_flag() -> str:
+    directory = worker_tmp_dir or tempfile.gettempdir()
+    return os.path.join(directory, f"realworld-draining-{os.getpid()}")
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def when_ready(server) -> None:  # server: gunicorn's Arbiter
+    flag = _draining_flag()
+    _remove(flag)
+    os.environ[DRAINING_FLAG_ENV] = flag  # inherited by every worker forked from now on
+    if shutdown_delay <= 0:
+        return
+    graceful_stop = server.handle_term  # raises StopIteration: the arbiter's graceful halt
+    draining = False
+
+    def handle_term() -> None:
+        # The arbiter dispatches signals to `handle_<name>` looked up on the instance.
+        nonlocal draining
+        if draining:  # the delay is over (our alarm below), or a second SIGTERM: stop now
+            graceful_stop()
+        draining = True
+        with open(flag, "w"):
+            pass
+        server.log.info("SIGTERM: not ready; serving %.1f s more, then stopping", shutdown_delay)
+        # SIGALRM is not one of gunicorn's signals; its handler only queues SIGTERM again
+        # (the arbiter's queue is safe to use from a signal handler).
+        signal.signal(signal.SIGALRM, lambda *_: server.signal(signal.SIGTERM, None))
+        signal.setitimer(signal.ITIMER_REAL, shutdown_delay)
+
+    server.handle_term = handle_term
+
+
+def on_exit(server) -> None:
+    _remove(_draining_flag())

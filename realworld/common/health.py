@@ -2,8 +2,12 @@
 
 /healthz (liveness) only proves the process answers: it never touches the database, so a
 database outage does not make Kubernetes restart healthy pods. /readyz (readiness) runs
-`SELECT 1` and answers 503 while the database is unreachable.
+`SELECT 1` and answers 503 while the database is unreachable, and from the moment gunicorn
+receives SIGTERM when a shutdown delay is configured (see gunicorn.conf.py): the pod leaves the
+load balancer while it keeps serving.
 """
+
+import os
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -13,7 +17,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def draining() -> bool:
+    """True once the gunicorn master got SIGTERM (flag file named in the environment)."""
+    flag = os.environ.get("REALWORLD_DRAINING_FLAG")
+    return bool(flag) and os.path.exists(flag)
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
+    if draining():
+        return JsonResponse({"status": "draining"}, status=503)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
