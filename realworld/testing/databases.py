@@ -76,3 +76,16 @@ def drop_database(url: str) -> None:
 def recreate_database(url: str) -> None:
     drop_database(url)
     create_database(url)
+
+
+def url_from_settings(settings_dict: dict) -> str:
+    """A DATABASE_URL for a Django connection's settings (e.g. the test database)."""
+    host = settings_dict.get("HOST") or "localhost"
+    netloc_host = quote(host, safe="") if host.startswith("/") else host
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    user = quote(settings_dict.get("USER") or "")
+    password = (
+        f":{quote(settings_dict['PASSWORD'], safe='')}" if settings_dict.get("PASSWORD") else ""
+    )
+    credentials = f"{user}{password}@" if user else ""
+    return f"postgres://{credentials}{netloc_host}{port}/{settings_dict['NAME']}"

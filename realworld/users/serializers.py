@@ -42,9 +42,8 @@ class OptionalTextField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
 
-    def to_internal_value(self, data: Any) -> str | None:  # type: ignore[override]
-        value = super().to_internal_value(data)
-        return value or None
+    def run_validation(self, data: Any = serializers.empty) -> str | None:
+        return super().run_validation(data) or None
 
 
 class RegisterSerializer(serializers.Serializer):

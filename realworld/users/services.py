@@ -3,12 +3,20 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.users.models import User
 
 TAKEN = "has already been taken"
+
+
+class InvalidCredentials(APIException):
+    # Not AuthenticationFailed: DRF turns that into 403 on views without authenticators.
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "email or password is invalid"
+    default_code = "invalid_credentials"
 
 
 def user_token(*, user: User) -> str:
@@ -55,7 +63,7 @@ def user_authenticate(*, email: str, password: str) -> User:
         make_password(password)
     elif user.check_password(password) and user.is_active:
         return user
-    raise AuthenticationFailed("email or password is invalid")
+    raise InvalidCredentials
 
 
 @transaction.atomic

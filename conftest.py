@@ -1,0 +1,50 @@
+"""Fixtures shared by every test: API clients, signed-in users, a live gunicorn server."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from rest_framework.test import APIClient
+
+from realworld.testing.databases import url_from_settings
+from realworld.testing.factories import UserFactory
+from realworld.testing.servers import gunicorn_server
+from realworld.users.models import User
+from realworld.users.services import user_token
+
+
+@pytest.fixture
+def client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory()
+
+
+def client_for(user: User) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {user_token(user=user)}")
+    return api
+
+
+@pytest.fixture
+def auth_client(user: User) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def make_client(db: None) -> Callable[[User], APIClient]:
+    return client_for
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup: None, django_db_blocker) -> Iterator[str]:
+    """gunicorn with the production config, serving the test database over real HTTP."""
+    from django.db import connection
+
+    with (
+        django_db_blocker.unblock(),
+        gunicorn_server(url_from_settings(connection.settings_dict)) as server,
+    ):
+        yield server.url

@@ -1,0 +1,10 @@
+"""Settings for the test suite: production settings plus a test secret and a fast hasher."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-for-the-test-suite-only-0123456789")
+
+from realworld.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; the tests that check the production hasher override this.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

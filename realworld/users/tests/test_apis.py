@@ -1,0 +1,284 @@
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from rest_framework_simplejwt.tokens import AccessToken
+
+from realworld.testing.factories import PASSWORD, UserFactory
+from realworld.users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def register(client, **fields):
+    user = {"username": "jake", "email": "jake@jake.jake", "password": "jakejake1", **fields}
+    return client.post("/api/users", {"user": user}, format="json")
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+class TestRegister:
+    def test_returns_201_with_the_user_and_a_working_token(self, client):
+        response = register(client)
+
+        assert response.status_code == 201
+        body = response.json()["user"]
+        assert body == {
+            "email": "jake@jake.jake",
+            "token": body["token"],
+            "username": "jake",
+            "bio": None,
+            "image": None,
+        }
+        me = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {body['token']}")
+        assert me.status_code == 200
+        assert me.json()["user"]["username"] == "jake"
+
+    def test_stores_an_argon2_hash_not_the_password(self, client, settings):
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+        register(client)
+
+        stored = User.objects.get(username="jake").password
+        assert stored.startswith("argon2$")
+        assert check_password("jakejake1", stored)
+
+    def test_email_is_unique_whatever_its_case(self, client):
+        register(client)
+
+        response = register(client, username="other", email="JAKE@Jake.jake")
+
+        assert response.status_code == 422
+        assert response.json() == {"errors": {"email": ["has already been taken"]}}
+
+    def test_username_is_unique_whatever_its_case(self, client):
+        register(client)
+
+        response = register(client, username="JAKE", email="other@jake.jake")
+
+        assert response.status_code == 422
+        assert response.json() == {"errors": {"username": ["has already been taken"]}}
+
+    def test_names_every_missing_field(self, client):
+        response = client.post("/api/users", {"user": {}}, format="json")
+
+        assert response.status_code == 422
+        assert response.json()["errors"] == {
+            "username": ["can't be blank"],
+            "email": ["can't be blank"],
+            "password": ["can't be blank"],
+        }
+
+    def test_missing_envelope_is_a_422(self, client):
+        response = client.post("/api/users", {"username": "jake"}, format="json")
+
+        assert response.status_code == 422
+        assert "user" in response.json()["errors"]
+
+    @pytest.mark.parametrize(
+        ("fields", "bad_field"),
+        [
+            ({"email": "not-an-email"}, "email"),
+            ({"password": "short"}, "password"),
+            ({"username": "a/b"}, "username"),
+            ({"username": "x" * 65}, "username"),
+            ({"username": ["jake"]}, "username"),
+        ],
+    )
+    def test_rejects_invalid_values(self, client, fields, bad_field):
+        response = register(client, **fields)
+
+        assert response.status_code == 422
+        assert list(response.json()["errors"]) == [bad_field]
+        assert not User.objects.exists()
+
+    def test_keeps_unicode_and_metacharacters_intact(self, client):
+        name = "Jöhn 李 '; DROP TABLE users;-- <script>"
+        response = register(client, username=name)
+
+        assert response.status_code == 201
+        assert response.json()["user"]["username"] == name
+        assert client.get(f"/api/profiles/{name}").json()["profile"]["username"] == name
+
+
+class TestLogin:
+    def test_returns_the_user_with_a_token(self, client, user):
+        response = client.post(
+            "/api/users/login",
+            {"user": {"email": user.email.upper(), "password": PASSWORD}},
+            format="json",
+        )
+
+        assert response.status_code == 200
+        token = response.json()["user"]["token"]
+        assert AccessToken(token)["user_id"] == str(user.pk)
+
+    @pytest.mark.parametrize(
+        ("email", "password"), [("user0@example.com", "wrong-password"), ("nobody@x.io", PASSWORD)]
+    )
+    def test_bad_credentials_are_a_401(self, client, email, password):
+        UserFactory(username="user0")
+        response = client.post(
+            "/api/users/login", {"user": {"email": email, "password": password}}, format="json"
+        )
+
+        assert response.status_code == 401
+        assert response.json() == {"errors": {"body": ["email or password is invalid"]}}
+
+    def test_missing_fields_are_a_422(self, client):
+        response = client.post("/api/users/login", {"user": {"email": ""}}, format="json")
+
+        assert response.status_code == 422
+        assert set(response.json()["errors"]) == {"email", "password"}
+
+    def test_a_stale_token_does_not_block_login(self, client, user):
+        response = client.post(
+            "/api/users/login",
+            {"user": {"email": user.email, "password": PASSWORD}},
+            format="json",
+            HTTP_AUTHORIZATION="Token not-a-jwt",
+        )
+
+        assert response.status_code == 200
+
+
+class TestAuthentication:
+    def test_current_user_requires_a_token(self, client):
+        response = client.get("/api/user")
+
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Token")
+        assert list(response.json()["errors"]) == ["body"]
+
+    def _claims(self, user: User, **overrides) -> dict:
+        token = AccessToken.for_user(user)
+        return {**token.payload, **overrides}
+
+    def test_rejects_a_token_with_the_bearer_prefix(self, client, user):
+        token = AccessToken.for_user(user)
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        assert response.status_code == 401
+
+    def test_rejects_a_tampered_token(self, client, user):
+        header, _payload, signature = str(AccessToken.for_user(user)).split(".")
+        other = UserFactory()
+        forged = b64(self._claims(user, user_id=str(other.pk)))
+
+        response = client.get(
+            "/api/user", HTTP_AUTHORIZATION=f"Token {header}.{forged}.{signature}"
+        )
+
+        assert response.status_code == 401
+
+    def test_rejects_an_expired_token(self, client, user):
+        token = AccessToken.for_user(user)
+        token.set_exp(lifetime=-timedelta(seconds=1))
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+
+        assert response.status_code == 401
+
+    def test_rejects_alg_none(self, client, user):
+        unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(self._claims(user))}."
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {unsigned}")
+
+        assert response.status_code == 401
+
+    @pytest.mark.filterwarnings("ignore:The HMAC key")
+    def test_rejects_another_algorithm_with_the_right_key(self, client, user):
+        token = jwt.encode(self._claims(user), settings.SECRET_KEY, algorithm="HS512")
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+
+        assert response.status_code == 401
+
+    @pytest.mark.parametrize(
+        "header", ["Token", "Token a.b", "Token a b", "Tokenabc", "Token é.é.é"]
+    )
+    def test_rejects_malformed_headers(self, client, user, header):
+        response = client.get("/api/user", HTTP_AUTHORIZATION=header)
+
+        assert response.status_code == 401
+
+    def test_optional_auth_endpoints_still_reject_a_bad_token(self, client):
+        response = client.get("/api/articles", HTTP_AUTHORIZATION="Token a.b.c")
+
+        assert response.status_code == 401
+
+
+class TestCurrentUser:
+    def test_returns_the_signed_in_user(self, auth_client, user):
+        response = auth_client.get("/api/user")
+
+        assert response.status_code == 200
+        assert response.json()["user"]["email"] == user.email
+
+    def test_updates_the_given_fields_only(self, auth_client, user):
+        response = auth_client.put(
+            "/api/user",
+            {"user": {"bio": "I like to skateboard", "image": "https://i.stack.imgur.com/x.jpg"}},
+            format="json",
+        )
+
+        assert response.status_code == 200
+        body = response.json()["user"]
+        assert body["bio"] == "I like to skateboard"
+        assert body["image"] == "https://i.stack.imgur.com/x.jpg"
+        assert body["username"] == user.username
+        user.refresh_from_db()
+        assert user.bio == "I like to skateboard"
+
+    def test_clears_bio_and_image_with_null(self, auth_client, user):
+        user.bio, user.image = "bio", "https://x.io/a.png"
+        user.save()
+
+        response = auth_client.put("/api/user", {"user": {"bio": None, "image": ""}}, format="json")
+
+        assert response.json()["user"]["bio"] is None
+        assert response.json()["user"]["image"] is None
+
+    def test_changes_the_password(self, auth_client, client, user):
+        auth_client.put("/api/user", {"user": {"password": "a-new-password"}}, format="json")
+
+        login = client.post(
+            "/api/users/login",
+            {"user": {"email": user.email, "password": "a-new-password"}},
+            format="json",
+        )
+        assert login.status_code == 200
+
+    def test_rejects_an_email_in_use(self, auth_client):
+        UserFactory(email="taken@example.com")
+
+        response = auth_client.put(
+            "/api/user", {"user": {"email": "TAKEN@example.com"}}, format="json"
+        )
+
+        assert response.status_code == 422
+        assert response.json() == {"errors": {"email": ["has already been taken"]}}
+
+    def test_keeping_ones_own_email_is_fine(self, auth_client, user):
+        response = auth_client.put("/api/user", {"user": {"email": user.email}}, format="json")
+
+        assert response.status_code == 200
+
+    def test_rejects_an_image_that_is_not_a_url(self, auth_client):
+        response = auth_client.put(
+            "/api/user", {"user": {"image": "javascript:alert(1)"}}, format="json"
+        )
+
+        assert response.status_code == 422
+        assert list(response.json()["errors"]) == ["image"]
+
+    def test_requires_a_token(self, client):
+        assert client.put("/api/user", {"user": {"bio": "x"}}, format="json").status_code == 401

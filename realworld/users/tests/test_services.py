@@ -1,0 +1,49 @@
+import pytest
+from rest_framework.exceptions import ValidationError
+
+from realworld.profiles.models import Follow
+from realworld.profiles.services import profile_follow, profile_unfollow
+from realworld.testing.factories import PASSWORD, UserFactory
+from realworld.users.services import (
+    InvalidCredentials,
+    user_authenticate,
+    user_register,
+    user_update,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_register_reports_every_taken_field():
+    UserFactory(username="jake", email="jake@x.io")
+
+    with pytest.raises(ValidationError) as error:
+        user_register(email="Jake@X.io", username="Jake", password="long-enough")
+
+    assert set(error.value.detail) == {"email", "username"}
+
+
+def test_user_authenticate_matches_the_email_whatever_its_case():
+    user = UserFactory(email="Mixed@Case.io")
+
+    assert user_authenticate(email="mixed@case.IO", password=PASSWORD) == user
+    with pytest.raises(InvalidCredentials):
+        user_authenticate(email="mixed@case.io", password="wrong")
+
+
+def test_user_update_saves_only_what_changed(user):
+    user_update(user=user, data={"bio": "hello", "username": user.username})
+
+    user.refresh_from_db()
+    assert user.bio == "hello"
+
+
+def test_profile_follow_is_idempotent(user):
+    celeb = UserFactory(username="celeb")
+
+    profile_follow(follower=user, username="celeb")
+    profile_follow(follower=user, username="celeb")
+
+    assert Follow.objects.filter(follower=user, followee=celeb).count() == 1
+    profile_unfollow(follower=user, username="celeb")
+    assert not Follow.objects.exists()
