@@ -38,6 +38,9 @@ def make_client(db: None) -> Callable[[User], APIClient]:
     return client_for
 
 
+LIVE_SERVER_ENV = {"CORS_ALLOWED_ORIGINS": "http://localhost:4200"}
+
+
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup: None, django_db_blocker) -> Iterator[str]:
     """gunicorn with the production config, serving the test database over real HTTP."""
@@ -45,6 +48,6 @@ def live_server_url(django_db_setup: None, django_db_blocker) -> Iterator[str]:
 
     with (
         django_db_blocker.unblock(),
-        gunicorn_server(url_from_settings(connection.settings_dict)) as server,
+        gunicorn_server(url_from_settings(connection.settings_dict), env=LIVE_SERVER_ENV) as server,
     ):
         yield server.url
