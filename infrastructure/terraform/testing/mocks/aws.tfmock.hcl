@@ -56,3 +56,36 @@ mock_resource "aws_kms_key" {
     arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
   }
 }
+
+mock_resource "aws_sqs_queue" {
+  defaults = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:mock"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/mock"
+  }
+}
+
+mock_resource "aws_eks_cluster" {
+  defaults = {
+    arn      = "arn:aws:eks:eu-west-1:123456789012:cluster/mock"
+    endpoint = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
+  }
+}
+
+mock_resource "aws_launch_template" {
+  defaults = {
+    id  = "lt-0123456789abcdef0"
+    arn = "arn:aws:ec2:eu-west-1:123456789012:launch-template/lt-0123456789abcdef0"
+  }
+}
+
+mock_resource "aws_db_instance" {
+  defaults = {
+    arn     = "arn:aws:rds:eu-west-1:123456789012:db:takehome"
+    address = "takehome.c0mock0db0id.eu-west-1.rds.amazonaws.com"
+    master_user_secret = [{
+      secret_arn    = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf"
+      kms_key_id    = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+      secret_status = "active"
+    }]
+  }
+}

@@ -1,0 +1,123 @@
+################################################################################
+# Managed node group for system pods and the Karpenter controller
+#
+# Application capacity comes from Karpenter; this group only has to exist
+# before Karpenter can run. Nodes get the EKS cluster security group (no
+# security groups in the launch template) and IMDSv2 with a hop limit of 1,
+# so pods cannot reach the node's credentials (they use Pod Identity).
+################################################################################
+
+locals {
+  node_policies = {
+    worker = "AmazonEKSWorkerNodePolicy"
+    cni    = "AmazonEKS_CNI_Policy"
+    ecr    = "AmazonEC2ContainerRegistryReadOnly"
+    ssm    = "AmazonSSMManagedInstanceCore"
+  }
+}
+
+data "aws_iam_policy_document" "node_trust" {
+  statement {
+    sid     = "EC2AssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "system_node" {
+  name               = "${var.name}-system-node"
+  description        = "Nodes of the system managed node group of ${var.name}"
+  assume_role_policy = data.aws_iam_policy_document.node_trust.json
+}
+
+resource "aws_iam_role_policy_attachment" "system_node" {
+  for_each = local.node_policies
+
+  role       = aws_iam_role.system_node.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+}
+
+resource "aws_launch_template" "system" {
+  name_prefix            = "${var.name}-system-"
+  description            = "System node group of ${var.name}"
+  update_default_version = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_size           = var.system_node_disk_size
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  monitoring {
+    enabled = true
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = { Name = "${var.name}-system" }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = { Name = "${var.name}-system" }
+  }
+}
+
+resource "aws_eks_node_group" "system" {
+  cluster_name    = aws_eks_cluster.this.name
+  node_group_name = "system"
+  node_role_arn   = aws_iam_role.system_node.arn
+  subnet_ids      = local.private_subnet_ids
+  ami_type        = "AL2023_x86_64_STANDARD"
+  capacity_type   = "ON_DEMAND"
+  instance_types  = var.system_node_instance_types
+
+  labels = {
+    "karpenter.sh/controller" = "true"
+    "node-pool"               = "system"
+  }
+
+  scaling_config {
+    min_size     = var.system_node_size.min
+    desired_size = var.system_node_size.desired
+    max_size     = var.system_node_size.max
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  node_repair_config {
+    enabled = true
+  }
+
+  launch_template {
+    id      = aws_launch_template.system.id
+    version = aws_launch_template.system.latest_version
+  }
+
+  lifecycle {
+    # The cluster autoscaler is not used; desired size may be changed by hand.
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
+  depends_on = [
+    aws_iam_role_policy_attachment.system_node,
+    aws_eks_addon.before_compute,
+  ]
+}
