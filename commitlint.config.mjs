@@ -4,6 +4,8 @@
 export default {
   extends: ['@commitlint/config-conventional'],
   rules: {
+    // Subjects may start with a proper noun (Django, PostgreSQL, RealWorld, Flux).
+    'subject-case': [0],
     // Long URLs and command lines in bodies are fine; keep them as warnings, not failures.
     'body-max-line-length': [1, 'always', 100],
     'footer-max-line-length': [1, 'always', 100],
