@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Offline checks of the delivery files (`make delivery-check`): the Dockerfile, compose.yaml,
+# the GitHub workflows, the Renovate and semantic-release configuration and the commit
+# messages. Each check prints PASS or FAIL; any failure, or a missing tool, exits non-zero.
+#
+#   COMMITLINT_LAST=N      number of most recent commits to lint (default 20)
+#   COMMITLINT_FROM=<ref>  lint <ref>..HEAD instead
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+ROOT="$(pwd)"
+TOOLS="${ROOT}/.venv-tools/bin"
+export PATH="${TOOLS}:${PATH}"
+
+failures=0
+passes=0
+LOG="$(mktemp)"
+trap 'rm -f "${LOG}"' EXIT
+
+die() {
+  echo "FAIL delivery-check: $*" >&2
+  exit 2
+}
+
+# check NAME COMMAND... : runs COMMAND, prints PASS/FAIL, shows the output on failure.
+check() {
+  local name="$1"
+  shift
+  if "$@" >"${LOG}" 2>&1; then
+    echo "PASS ${name}"
+    passes=$((passes + 1))
+  else
+    echo "FAIL ${name}"
+    sed 's/^/    /' "${LOG}"
+    failures=$((failures + 1))
+  fi
+}
+
+require() {
+  local tool
+  for tool in "$@"; do
+    command -v "${tool}" >/dev/null 2>&1 || die "'${tool}' is missing (make tools installs .venv-tools; node/npm come from the machine)"
+  done
+}
+
+require hadolint checkov check-jsonschema zizmor actionlint shellcheck yamllint git node npm python3
+
+WORKFLOWS=(.github/workflows/*.yml)
+[ -e "${WORKFLOWS[0]}" ] || die "no workflows under .github/workflows"
+for f in Dockerfile .dockerignore compose.yaml .github/renovate.json .releaserc.json \
+  commitlint.config.mjs package.json package-lock.json scripts/schemas/compose-spec.json; do
+  [ -f "${f}" ] || die "${f} is missing"
+done
+
+# --- Dockerfile ------------------------------------------------------------------------------
+check "hadolint Dockerfile" hadolint --failure-threshold info Dockerfile
+check "checkov --framework dockerfile" \
+  checkov --file Dockerfile --framework dockerfile --quiet --compact --skip-download
+
+dockerfile_contract() {
+  local ok=0 pattern
+  for pattern in \
+    '^ARG BASE_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$' \
+    '^FROM \$\{BASE_IMAGE\} AS base$' \
+    'pip install --require-hashes --only-binary=:all:' \
+    '^FROM base AS loadtest$' \
+    '^USER 10001:10001$' \
+    '^WORKDIR /app$' \
+    'PYTHONDONTWRITEBYTECODE=1' \
+    'PYTHONUNBUFFERED=1' \
+    'compileall' \
+    '^EXPOSE 8000$' \
+    '^HEALTHCHECK .*' \
+    '/healthz' \
+    'org\.opencontainers\.image\.source="\$\{SOURCE\}"' \
+    'org\.opencontainers\.image\.version="\$\{VERSION\}"' \
+    'org\.opencontainers\.image\.revision="\$\{REVISION\}"' \
+    '^CMD \["locust", "-f", "loadtest/locustfile\.py", "--headless"\]$' \
+    '^CMD \["gunicorn", "--config", "gunicorn\.conf\.py", "realworld\.wsgi:application"\]$'; do
+    if ! grep -Eq -- "${pattern}" Dockerfile; then
+      echo "Dockerfile lacks: ${pattern}"
+      ok=1
+    fi
+  done
+  # The default target is the last stage: it must be `runtime`.
+  if [ "$(grep -E '^FROM ' Dockerfile | tail -n 1 | awk '{print $NF}')" != "runtime" ]; then
+    echo "the last stage (default target) is not 'runtime'"
+    ok=1
+  fi
+  if grep -Eiq 'manage\.py migrate' <(grep -E '^(CMD|ENTRYPOINT|RUN)' Dockerfile); then
+    echo "migrations must not run at build or start"
+    ok=1
+  fi
+  return "${ok}"
+}
+check "Dockerfile carries the contract (stages, UID 10001, labels, healthcheck, CMD)" \
+  dockerfile_contract
+
+# --- compose.yaml ----------------------------------------------------------------------------
+check "compose.yaml against the vendored compose-spec schema" \
+  check-jsonschema --schemafile scripts/schemas/compose-spec.json compose.yaml
+check "compose.yaml against check-jsonschema's compose-spec schema" \
+  check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+
+# --- workflows -------------------------------------------------------------------------------
+YAMLLINT_CONFIG='{extends: default, rules: {line-length: {max: 130, allow-non-breakable-inline-mappings: true}, document-start: disable, truthy: {check-keys: false}, comments: {min-spaces-from-content: 1}}}'
+check "yamllint (workflows, compose)" \
+  yamllint --strict -d "${YAMLLINT_CONFIG}" "${WORKFLOWS[@]}" compose.yaml
+check "workflows against the GitHub workflow schema" \
+  check-jsonschema --builtin-schema vendor.github-workflows "${WORKFLOWS[@]}"
+check "every workflow job has timeout-minutes" \
+  check-jsonschema --builtin-schema custom.github-workflows-require-timeout "${WORKFLOWS[@]}"
+check "actionlint (with shellcheck on run: scripts)" \
+  actionlint -shellcheck "${TOOLS}/shellcheck" "${WORKFLOWS[@]}"
+check "zizmor --offline (no medium or higher findings)" \
+  zizmor --offline --persona auditor --min-severity medium --no-progress .github/workflows
+
+workflow_contract() {
+  python3 - "${WORKFLOWS[@]}" <<'PY'
+import re
+import sys
+
+import yaml
+
+problems = []
+uses_re = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$")
+for path in sys.argv[1:]:
+    text = open(path, encoding="utf-8").read()
+    for number, line in enumerate(text.splitlines(), 1):
+        match = uses_re.match(line)
+        if not match or match.group(1).startswith("./"):
+            continue
+        ref = match.group(1).partition("@")[2]
+        if not re.fullmatch(r"[0-9a-f]{40}", ref):
+            problems.append(f"{path}:{number}: not pinned to a full commit SHA: {line.strip()}")
+        elif not re.search(r"#\s*v\d+\.\d+\.\d+\s*$", match.group(2)):
+            problems.append(f"{path}:{number}: no '# vX.Y.Z' comment: {line.strip()}")
+    doc = yaml.safe_load(text)
+    if doc.get("permissions") not in ({}, {"contents": "read"}):
+        problems.append(f"{path}: top-level permissions must be {{}} or contents: read")
+    for name, job in doc.get("jobs", {}).items():
+        if "permissions" not in job:
+            problems.append(f"{path}: job {name} has no permissions block")
+        if "uses" not in job and "timeout-minutes" not in job:
+            problems.append(f"{path}: job {name} has no timeout-minutes")
+        for step in job.get("steps", []):
+            if "${{" in step.get("run", ""):
+                problems.append(f"{path}: job {name}: expression inside run: (use env:)")
+
+def need(path, *needles):
+    text = open(path, encoding="utf-8").read()
+    for needle in needles:
+        if needle not in text:
+            problems.append(f"{path}: missing {needle!r}")
+
+need(".github/workflows/ci.yml", "ruff check", "ruff format --check", "mypy",
+     "makemigrations --check --dry-run", "make test", "postgres:", "check-migrations.py",
+     "docker/setup-buildx-action", "type=gha", "anchore/scan-action", "severity-cutoff: high",
+     "anchore/sbom-action", "ghcr.io/${{ github.repository_owner }}/realworld",
+     "github.ref == 'refs/heads/main'")
+need(".github/workflows/release.yml", "semantic-release", "commitlint",
+     "realworld-loadtest", "type=semver,pattern={{version}}", "sha-", "target: ${{ matrix.target }}")
+need(".github/workflows/infrastructure.yml", "terraform fmt -check", "init -backend=false",
+     "terraform validate", "terraform test", "tflint", "trivy-action", "checkov-action",
+     "kubectl kustomize", "kubeconform", "CRDs-catalog", "find infrastructure/terraform")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+}
+check "workflows: SHA pins with version comments, permissions, required steps" \
+  workflow_contract
+
+# --- renovate, semantic-release, npm ---------------------------------------------------------
+check "renovate.json against the Renovate schema" \
+  check-jsonschema --builtin-schema vendor.renovate .github/renovate.json
+check "JSON syntax (.releaserc.json, package.json, package-lock.json)" \
+  python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' \
+  .releaserc.json package.json package-lock.json
+
+# --- shell scripts ---------------------------------------------------------------------------
+check "shellcheck (delivery scripts)" shellcheck scripts/delivery-check.sh scripts/image-test.sh
+
+# --- commit messages -------------------------------------------------------------------------
+# Pinned commitlint from package-lock.json, installed once per lock file change.
+install_node_tools() {
+  local stamp="node_modules/.delivery-check-lock.sha256" want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ -f "${stamp}" ] && [ "$(cat "${stamp}")" = "${want}" ]; then
+    return 0
+  fi
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && echo "${want}" >"${stamp}"
+}
+check "npm ci (pinned commitlint)" install_node_tools
+
+lint_commits() {
+  local from total last
+  if [ -n "${COMMITLINT_FROM:-}" ]; then
+    from="${COMMITLINT_FROM}"
+  else
+    last="${COMMITLINT_LAST:-20}"
+    total="$(git rev-list --count HEAD)"
+    if [ "${total}" -le "${last}" ]; then
+      from="$(git rev-list --max-parents=0 HEAD | tail -n 1)"
+      # --from is exclusive: lint the root commit on its own first.
+      git log -1 --format=%B "${from}" | npx --no-install commitlint || return 1
+    else
+      from="HEAD~${last}"
+    fi
+  fi
+  npx --no-install commitlint --from "${from}" --to HEAD
+}
+check "commitlint (Conventional Commits) on the last ${COMMITLINT_LAST:-20} commits" lint_commits
+
+echo "delivery-check: ${passes} passed, ${failures} failed"
+[ "${failures}" -eq 0 ]
