@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from realworld.env import env_bool, env_int, env_list, env_str
+from realworld.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,17 @@ if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 characters long")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# DEBUG leaks settings and stack traces: it is refused in production (DJANGO_ENV=production,
+# which the container image sets) and whenever the server answers for a non-loopback host name.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+if DEBUG and env_str("DJANGO_ENV") == "production":
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
+if DEBUG and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG is only allowed for local development "
+        f"(DJANGO_ALLOWED_HOSTS limited to {sorted(LOOPBACK_HOSTS)})"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -96,6 +107,24 @@ DATABASES["default"]["OPTIONS"].update(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache (throttle counters, shared by every worker and pod) -------------------------------
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        # The table is created by a migration (realworld/common/migrations).
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "realworld_cache",
+        }
+    )
+}
+
 # --- Users and passwords ----------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 PASSWORD_HASHERS = [
@@ -118,6 +147,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "realworld.common.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Client address for per-IP throttling: REMOTE_ADDR, or the X-Forwarded-For entry added by
+    # the nearest of TRUSTED_PROXY_COUNT proxies (0: the header is ignored, it can be forged).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
+}
+
+# Login and registration limits (realworld/common/throttling.py), "<count>/<s|min|hour|day>".
+THROTTLE_RATES = {
+    "login_ip": env_rate("THROTTLE_LOGIN_IP_RATE", "60/min"),
+    "login_account": env_rate("THROTTLE_LOGIN_ACCOUNT_RATE", "10/min"),
+    "register_ip": env_rate("THROTTLE_REGISTER_IP_RATE", "30/min"),
+    "register_account": env_rate("THROTTLE_REGISTER_ACCOUNT_RATE", "10/min"),
 }
 
 JWT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600
@@ -164,6 +204,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients):
+# requests count as HTTPS, and HTTPS responses carry Strict-Transport-Security.
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
 
 STATIC_URL = "/static/"
 # Serve the Swagger UI assets straight from the installed packages: no collectstatic step,

@@ -20,7 +20,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def draining() -> bool:
     """True once the gunicorn master got SIGTERM (flag file named in the environment)."""
     flag = os.environ.get("REALWORLD_DRAINING_FLAG")
-    return bool(flag) and os.path.exists(flag)
+    return flag is not None and os.path.exists(flag)
 
 
 def readyz(request: HttpRequest) -> JsonResponse:

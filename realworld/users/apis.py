@@ -5,7 +5,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from realworld.common.schema import ERRORS_ANONYMOUS, ERRORS_SIGNED_IN
+from realworld.common.schema import ERROR, ERRORS_ANONYMOUS, ERRORS_SIGNED_IN
+from realworld.common.throttling import (
+    LoginAccountThrottle,
+    LoginIpThrottle,
+    RegisterAccountThrottle,
+    RegisterIpThrottle,
+)
 from realworld.users.request_user import request_user
 from realworld.users.serializers import (
     LoginSerializer,
@@ -21,12 +27,13 @@ TAG = "User and Authentication"
 
 class UserRegisterApi(APIView):
     authentication_classes = ()
+    throttle_classes = (RegisterIpThrottle, RegisterAccountThrottle)
 
     @extend_schema(
         tags=[TAG],
         operation_id="CreateUser",
         request=RegisterSerializer,
-        responses={201: UserResponseDoc, **ERRORS_ANONYMOUS},
+        responses={201: UserResponseDoc, **ERRORS_ANONYMOUS, 429: ERROR},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -38,12 +45,13 @@ class UserRegisterApi(APIView):
 
 class UserLoginApi(APIView):
     authentication_classes = ()
+    throttle_classes = (LoginIpThrottle, LoginAccountThrottle)
 
     @extend_schema(
         tags=[TAG],
         operation_id="Login",
         request=LoginSerializer,
-        responses={200: UserResponseDoc, **ERRORS_ANONYMOUS},
+        responses={200: UserResponseDoc, **ERRORS_ANONYMOUS, 429: ERROR},
         auth=[],
     )
     def post(self, request: Request) -> Response:
