@@ -14,7 +14,16 @@ ERROR = OpenApiResponse(ErrorDoc, description="Error in the RealWorld format")
 ERRORS_ANONYMOUS = {400: ERROR, 401: ERROR, 404: ERROR, 413: ERROR, 415: ERROR, 422: ERROR}
 ERRORS_SIGNED_IN = {**ERRORS_ANONYMOUS, 403: ERROR}
 
+# The same bounds as common/pagination.py (a larger `limit` is served as 100, not refused).
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="Page size, 1 to 100 (default 20)"),
-    OpenApiParameter("offset", int, description="Items to skip (default 0)"),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1},
+        description="Page size, 1 to 100 (default 20; larger values are served as 100)",
+    ),
+    OpenApiParameter(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        description="Items to skip (default 0)",
+    ),
 ]
