@@ -80,7 +80,7 @@ seed: venv ## bulk-create a deterministic dataset (SEED_ARGS="--preset 100k")
 	$(PY) scripts/dev.py manage seed $(SEED_ARGS)
 
 bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
-	$(PY) scripts/dev.py bench
+	$(PY) scripts/dev.py exec -- $(PY) scripts/bench.py
 
 ci: lint test infra-check flux-check delivery-check security-check ## what .ci/run runs
 

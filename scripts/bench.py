@@ -1,0 +1,461 @@
+"""`make bench`: wrk against the API on seeded PostgreSQL, with same-run baselines.
+
+For each scale (1k and 100k articles) it seeds a database, serves it with gunicorn.conf.py and
+runs wrk (32 connections, loopback, BENCH_DURATION seconds) on every endpoint, anonymous and
+signed in. Each endpoint's response bytes are captured first and replayed by a bare WSGI app
+(scripts/bench/ceiling.py) under the same gunicorn settings: that run is its ceiling, and the
+figure that matters is the ratio. Login is compared with the password hasher's raw verify rate
+(one verifying process per core). Prints everything and writes docs/benchmarks.md.
+
+    make bench                                 # DATABASE_URL, else the embedded PostgreSQL
+    BENCH_DURATION=10 BENCH_SCALES=1k make bench
+
+Seeded users log in as user<N>@seed.example / password (see the seed command).
+"""
+
+import base64
+import json
+import multiprocessing
+import os
+import platform
+import re
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from realworld.testing.databases import (  # noqa: E402
+    database_name,
+    recreate_database,
+    with_database_name,
+)
+from realworld.testing.servers import (  # noqa: E402
+    LiveServer,
+    free_port,
+    gunicorn_server,
+    server_environment,
+)
+
+DURATION = int(os.environ.get("BENCH_DURATION", "5"))
+CONNECTIONS = 32
+THREADS = 2
+SCALES = os.environ.get("BENCH_SCALES", "1k,100k").split(",")
+LUA = REPO_ROOT / "scripts" / "bench" / "request.lua"
+REPORT = REPO_ROOT / "docs" / "benchmarks.md"
+# Targets from issue 7.
+TARGET_RATIO = 0.15
+TARGET_P99_MS = 100.0
+TARGET_TAIL = 2.0
+TARGET_GROWTH = 1.5
+TARGET_LOGIN = 0.8
+LOGIN = "POST /api/users/login"
+HOP_HEADERS = ("server", "date", "connection")  # gunicorn writes its own
+SEED_PASSWORD = "password"  # noqa: S105 - the seeded users' documented password
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    auth: bool = False
+    method: str = "GET"
+    body: str = ""
+    expect: int = 200
+    read: bool = True
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+@dataclass
+class Row:
+    endpoint: Endpoint
+    app: Result
+    ceiling: Result | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.app.rps / self.ceiling.rps if self.ceiling else None
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def seeded_database(base_url: str, scale: str) -> str:
+    url = with_database_name(base_url, f"{database_name(base_url)}_bench_{scale}")
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_DEBUG="1")
+    recreate_database(url)
+    for args in (["migrate", "--noinput", "-v0"], ["seed", "--preset", scale]):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, check=True)  # noqa: S603
+    return url
+
+
+def sample_names(url: str) -> dict[str, str]:
+    """Worst-case picks: the most used tag, the most prolific author, the most commented article."""
+    import psycopg
+
+    queries = {
+        "tag": "SELECT t.name FROM articles_tag t JOIN articles_articletag x ON x.tag_id = t.id"
+        " GROUP BY t.name ORDER BY count(*) DESC, t.name LIMIT 1",
+        "author": "SELECT u.username FROM users_user u JOIN articles_article a"
+        " ON a.author_id = u.id GROUP BY u.username ORDER BY count(*) DESC, u.username LIMIT 1",
+        "slug": "SELECT a.slug FROM articles_article a JOIN comments_comment c"
+        " ON c.article_id = a.id GROUP BY a.slug ORDER BY count(*) DESC, a.slug LIMIT 1",
+    }
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        return {key: conn.execute(sql).fetchone()[0] for key, sql in queries.items()}  # type: ignore[index]
+
+
+# --- HTTP and wrk -----------------------------------------------------------------------------
+
+
+def http(base: str, endpoint: Endpoint, token: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        base + endpoint.path,
+        method=endpoint.method,
+        data=endpoint.body.encode() if endpoint.body else None,
+        headers={"Content-Type": "application/json"} if endpoint.body else {},
+    )
+    if endpoint.auth:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, list(response.getheaders()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, list(error.headers.items()), error.read()
+
+
+def wrk(base: str, endpoint: Endpoint, token: str, duration: int = DURATION) -> Result:
+    env = dict(
+        os.environ,
+        BENCH_METHOD=endpoint.method,
+        BENCH_BODY=endpoint.body,
+        BENCH_TOKEN=token if endpoint.auth else "",
+    )
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
+    output = subprocess.run(  # noqa: S603
+        [*command, "-s", str(LUA), base + endpoint.path],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
+    ).stdout
+    match = re.search(
+        r"BENCH_RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) errors=(\d+)",
+        output,
+    )
+    if not match:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    requests, duration_us, p50, p99, errors = map(int, match.groups())
+    return Result(requests / (duration_us / 1e6), p50 / 1000, p99 / 1000, errors)
+
+
+def login_token(base: str, email: str) -> str:
+    body = json.dumps({"user": {"email": email, "password": SEED_PASSWORD}})
+    status, _, payload = http(
+        base, Endpoint("login", "/api/users/login", method="POST", body=body), ""
+    )
+    if status != 200:
+        raise RuntimeError(f"login failed ({status}): {payload[:200]!r}")
+    return json.loads(payload)["user"]["token"]
+
+
+def worker_rss_mb(server: LiveServer) -> list[float]:
+    """Resident memory of each gunicorn worker (children of the arbiter), in MiB."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    sizes = []
+    for pid in children.read_text().split():
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
+    return sizes
+
+
+@contextmanager
+def ceiling_server(captures: list[dict], env: dict[str, str]) -> Iterator[LiveServer]:
+    """The bare WSGI replay app under gunicorn.conf.py, like gunicorn_server() runs the API."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+        json.dump(captures, file)
+        file.flush()
+        port = free_port()
+        environment = server_environment("postgres://unused/none", env)
+        environment.update(
+            {"PORT": str(port), "GUNICORN_BIND_HOST": "127.0.0.1", "BENCH_CEILING_FILE": file.name}
+        )
+        command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+        process = subprocess.Popen(  # noqa: S603
+            [*command, "--pythonpath", "scripts/bench", "ceiling:application"],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        server = LiveServer(process=process, url=f"http://127.0.0.1:{port}")
+        try:
+            server.wait_ready()
+            yield server
+        finally:
+            server.stop()
+
+
+# --- the hasher's raw rate ------------------------------------------------------------------
+
+
+def _verify_for(seconds: float, encoded: str, queue: "multiprocessing.Queue[int]") -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "realworld.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import check_password
+
+    count, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        check_password(SEED_PASSWORD, encoded)
+        count += 1
+    queue.put(count)
+
+
+def hasher_verify_rate(seconds: float) -> float:
+    """Verifications per second of the first PASSWORD_HASHERS entry, one process per core."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "realworld.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # settings only, for the hasher configuration
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+
+    encoded = make_password(SEED_PASSWORD)
+    queue: multiprocessing.Queue[int] = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=_verify_for, args=(seconds, encoded, queue))
+        for _ in range(os.cpu_count() or 1)
+    ]
+    for proc in procs:
+        proc.start()
+    total = sum(queue.get() for _ in procs)
+    for proc in procs:
+        proc.join()
+    return total / seconds
+
+
+# --- one scale --------------------------------------------------------------------------------
+
+
+def endpoints(names: dict[str, str], *, writes: bool) -> list[Endpoint]:
+    tag, author, slug = names["tag"], names["author"], names["slug"]
+    reads = [Endpoint("GET /api/tags", "/api/tags")]
+    for auth in (False, True):
+        who = "auth" if auth else "anon"
+        reads += [
+            Endpoint(f"GET /api/articles ({who})", "/api/articles?limit=20", auth),
+            Endpoint(f"GET /api/articles?tag= ({who})", f"/api/articles?tag={tag}&limit=20", auth),
+            Endpoint(
+                f"GET /api/articles?author= ({who})",
+                f"/api/articles?author={author}&limit=20",
+                auth,
+            ),
+            Endpoint(
+                f"GET /api/articles?favorited= ({who})",
+                "/api/articles?favorited=user1&limit=20",
+                auth,
+            ),
+            Endpoint(f"GET /api/articles/:slug ({who})", f"/api/articles/{slug}", auth),
+            Endpoint(
+                f"GET /api/articles/:slug/comments ({who})", f"/api/articles/{slug}/comments", auth
+            ),
+            Endpoint(f"GET /api/profiles/:username ({who})", "/api/profiles/user2", auth),
+        ]
+    reads += [
+        Endpoint("GET /api/articles/feed (auth)", "/api/articles/feed?limit=20", True),
+        Endpoint("GET /api/user (auth)", "/api/user", True),
+    ]
+    if not writes:
+        return reads
+    article = {"title": "Benchmark", "description": "wrk", "body": "Bench " * 50, "tagList": ["b"]}
+    login = {"user": {"email": "user3@seed.example", "password": SEED_PASSWORD}}
+    return [
+        *reads,
+        Endpoint(
+            "POST /api/articles (auth)",
+            "/api/articles",
+            True,
+            "POST",
+            json.dumps({"article": article}),
+            201,
+            False,
+        ),
+        Endpoint(LOGIN, "/api/users/login", False, "POST", json.dumps(login)),
+    ]
+
+
+def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list[Row], list[float]]:
+    names = sample_names(url)
+    rows: list[Row] = []
+    captures: list[dict] = []
+    with gunicorn_server(url, env=workers_env) as server:
+        token = login_token(server.url, "user1@seed.example")
+        todo = endpoints(names, writes=scale == SCALES[0])
+        for endpoint in todo:
+            status, headers, body = http(server.url, endpoint, token)
+            if status != endpoint.expect:
+                raise RuntimeError(f"{endpoint.name}: {status} {body[:300]!r}")
+            captures.append(
+                {
+                    "method": endpoint.method,
+                    "path": endpoint.path,
+                    "auth": endpoint.auth,
+                    "status": f"{status} {'OK' if status == 200 else 'Created'}",
+                    "headers": [h for h in headers if h[0].lower() not in HOP_HEADERS],
+                    "body": base64.b64encode(body).decode(),
+                }
+            )
+        # Each endpoint's API run and ceiling run are back to back, so both see the same
+        # machine (other work on the host shifts absolute figures, not the ratios).
+        with ceiling_server(captures, workers_env) as ceiling:
+            for endpoint in todo:
+                wrk(server.url, endpoint, token, duration=1)  # warm-up: caches, statements
+                if endpoint.name == LOGIN:
+                    # A few verifications per second: a longer run for a stable rate.
+                    rows.append(Row(endpoint, wrk(server.url, endpoint, token, max(DURATION, 10))))
+                else:
+                    rows.append(Row(endpoint, wrk(server.url, endpoint, token)))
+                    rows[-1].ceiling = wrk(ceiling.url, endpoint, token)
+                row = rows[-1]
+                ratio = f"ratio {row.ratio:.3f}" if row.ratio is not None else ""
+                print(
+                    f"  {scale:>4} {endpoint.name:<42} {row.app.rps:7.0f} req/s "
+                    f"p50 {row.app.p50_ms:6.1f} p99 {row.app.p99_ms:6.1f} ms  {ratio}",
+                    flush=True,
+                )
+        rss = worker_rss_mb(server)
+    return rows, rss
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def report(
+    results: dict[str, list[Row]], rss: dict[str, list[float]], hasher_rate: float, elapsed: float
+) -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    workers = runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Made by `make bench` (scripts/bench.py); figures are only comparable within one run.",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; commit: `{commit}`",
+        f"- machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}; "
+        f"wrk shares the cores with gunicorn and PostgreSQL",
+        f"- server: gunicorn.conf.py, {workers['workers']} `{workers['worker_class']}` workers; "
+        f"wrk {THREADS} threads, {CONNECTIONS} connections, {DURATION} s per run, loopback",
+        "- ceiling: the same response bytes from a bare WSGI app under the same gunicorn "
+        f"settings; ratio = API req/s / ceiling req/s (target >= {TARGET_RATIO})",
+        f"- tail target: p99 <= {TARGET_P99_MS:.0f} ms and <= {TARGET_TAIL} x p50; "
+        f"growth = p99 at 100k / p99 at 1k (target <= {TARGET_GROWTH})",
+        f"- the whole run took {elapsed / 60:.1f} min",
+        "",
+    ]
+    for scale, rows in results.items():
+        lines += [
+            f"## {scale} articles",
+            "",
+            "| endpoint | req/s | p50 ms | p99 ms | errors | ceiling req/s | ratio | tail ok "
+            "| growth |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        ]
+        base = {row.endpoint.name: row for row in results.get(SCALES[0], [])}
+        for row in rows:
+            app = row.app
+            ratio = f"{row.ratio:.3f}" if row.ratio is not None else "-"
+            tail = app.p99_ms <= TARGET_P99_MS and app.p99_ms <= TARGET_TAIL * app.p50_ms
+            growth = "-"
+            if scale != SCALES[0] and row.endpoint.name in base:
+                growth = f"{app.p99_ms / base[row.endpoint.name].app.p99_ms:.2f}"
+            ceiling = f"{row.ceiling.rps:.0f}" if row.ceiling else "-"
+            lines.append(
+                f"| {row.endpoint.name} | {app.rps:.0f} | {app.p50_ms:.1f} | {app.p99_ms:.1f} "
+                f"| {app.errors} | {ceiling} | {ratio} | {verdict(tail)} | {growth} |"
+            )
+        sizes = rss.get(scale, [])
+        lines += [
+            "",
+            f"Worker RSS after the run: {', '.join(f'{s:.0f}' for s in sizes)} MiB "
+            f"(total {sum(sizes):.0f} MiB)",
+            "",
+        ]
+    login = next((r for r in results.get(SCALES[0], []) if r.endpoint.name == LOGIN), None)
+    if login:
+        ratio = login.app.rps / hasher_rate
+        lines += [
+            "## Login",
+            "",
+            f"Hasher raw verify rate ({os.cpu_count()} processes): {hasher_rate:.1f}/s; "
+            f"login {login.app.rps:.1f} req/s; ratio {ratio:.2f} "
+            f"(target >= {TARGET_LOGIN}: {verdict(ratio >= TARGET_LOGIN)})",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is required: apt-get install -y wrk")
+    started = time.monotonic()
+    base_url = os.environ["DATABASE_URL"]
+    workers_env = {"WEB_CONCURRENCY": str(runpy.run_path("gunicorn.conf.py")["workers"])}
+    print(f"Hasher verify rate ({os.cpu_count()} processes, 3 s)...", flush=True)
+    hasher_rate = hasher_verify_rate(3.0)
+    results: dict[str, list[Row]] = {}
+    rss: dict[str, list[float]] = {}
+    for scale in SCALES:
+        print(f"Seeding {scale} articles...", flush=True)
+        url = seeded_database(base_url, scale)
+        print(f"Benchmarking at {scale} articles ({DURATION} s per run)...", flush=True)
+        results[scale], rss[scale] = bench_scale(url, scale, workers_env)
+    text = report(results, rss, hasher_rate, time.monotonic() - started)
+    print("\n" + text)
+    REPORT.write_text(text)
+    print(f"Wrote {REPORT.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
