@@ -1,0 +1,389 @@
+"""Offline model of what Flux does with infrastructure/flux, for the tests and flux-check.sh.
+
+- render(): `kubectl kustomize` on a directory (the build step of a Flux Kustomization);
+- substitute(): Flux's postBuild variable substitution (fluxcd/pkg/envsubst semantics: only
+  ${var} forms, `$$` escapes a dollar, documents annotated or labelled
+  kustomize.toolkit.fluxcd.io/substitute=disabled are left alone);
+- crd_schema(): a CRD's openAPIV3Schema turned into a strict JSON Schema;
+- flagger_generated(): the Services, Deployment and HPA Flagger derives from a Canary.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FLUX_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = FLUX_DIR.parents[1]
+CLUSTER_DIR = FLUX_DIR / "clusters" / "takehome"
+TESTS_DIR = FLUX_DIR / "tests"
+
+# Kubernetes version of the EKS cluster (Terraform's default); kubernetes-validate schemas.
+K8S_VERSION = os.environ.get("K8S_VERSION", "1.33")
+
+SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute"
+
+# Objects that exist in the cluster but not in this folder, and who creates them.
+EXTERNAL_OBJECTS = {
+    ("GitRepository", "flux-system", "flux-system"): "flux bootstrap",
+    ("ConfigMap", "flux-system", "cluster-vars"): "terraform-apply.sh",
+}
+
+# Custom resource kinds whose CRD is not in shared/crds: validated structurally only.
+KINDS_WITHOUT_CRD = {
+    ("generators.external-secrets.io", "v1alpha1", "Password"): (
+        "External Secrets Password generator; its CRD ships with the external-secrets chart "
+        "but is not among the CRDs provided in shared/crds"
+    ),
+}
+
+
+def shared_dir() -> Path:
+    """shared/ is the repository's sibling (<x>/main + <x>/shared; CI: <tmp>/p + <tmp>/shared)."""
+    env = os.environ.get("SHARED_DIR")
+    return Path(env).resolve() if env else (REPO_ROOT.parent / "shared").resolve()
+
+
+def crds_dir() -> Path:
+    return shared_dir() / "crds"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def kustomization_dirs() -> list[Path]:
+    return sorted(p.parent for p in FLUX_DIR.rglob("kustomization.yaml"))
+
+
+@functools.cache
+def render(directory: Path) -> str:
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"kubectl kustomize {directory} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def split_documents(text: str) -> list[str]:
+    return [d for d in re.split(r"^---[ \t]*$", text, flags=re.M) if d.strip()]
+
+
+def load_documents(text: str) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def cluster_objects() -> list[dict[str, Any]]:
+    """The Flux Kustomizations in clusters/takehome (applied by flux bootstrap, no substitution)."""
+    docs: list[dict[str, Any]] = []
+    for path in sorted(CLUSTER_DIR.glob("*.yaml")):
+        docs.extend(load_documents(path.read_text()))
+    return docs
+
+
+def flux_kustomizations() -> list[dict[str, Any]]:
+    return [
+        d
+        for d in cluster_objects()
+        if d.get("kind") == "Kustomization" and d["apiVersion"].startswith("kustomize.toolkit")
+    ]
+
+
+def kustomization_path(ks: dict[str, Any]) -> Path:
+    return REPO_ROOT / ks["spec"]["path"]
+
+
+# --------------------------------------------------------------------------- substitution
+
+_VAR = re.compile(
+    r"\$\$|\$\{(?P<name>[_A-Za-z][_A-Za-z0-9]*)(?:(?P<op>:?[=-])(?P<default>[^}]*))?\}|\$\{(?P<bad>[^}]*)\}?"
+)
+
+
+@dataclass
+class Substitution:
+    text: str
+    used: set[str] = field(default_factory=set)  # without a default: must be defined
+    optional: set[str] = field(default_factory=set)  # ${VAR:=default} and friends
+    missing: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+    escapes: int = 0
+
+
+def envsubst(text: str, variables: dict[str, str]) -> Substitution:
+    """Flux-like ${var} substitution of one YAML document, recording what it used."""
+    out = Substitution(text="")
+
+    def repl(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            out.escapes += 1
+            return "$"
+        if match.group("bad") is not None:
+            out.errors.append(f"unsupported substitution {match.group(0)!r}")
+            return match.group(0)
+        name = match.group("name")
+        (out.optional if match.group("op") else out.used).add(name)
+        if name in variables and (variables[name] != "" or match.group("op") not in (":=", ":-")):
+            return variables[name]
+        if match.group("op"):
+            return match.group("default")
+        out.missing.add(name)
+        return ""
+
+    out.text = _VAR.sub(repl, text)
+    return out
+
+
+def substitution_disabled(doc: dict[str, Any]) -> bool:
+    meta = doc.get("metadata") or {}
+    return SUBSTITUTE_DISABLED in {
+        k for k, v in {**(meta.get("labels") or {}), **(meta.get("annotations") or {})}.items()
+        if v == "disabled"
+    }
+
+
+def example_vars() -> dict[str, str]:
+    """Sample cluster-vars (tests/cluster-vars.example.yaml documents every key)."""
+    cm = yaml.safe_load((TESTS_DIR / "cluster-vars.example.yaml").read_text())
+    return {k: str(v) for k, v in cm["data"].items()}
+
+
+def inline_vars(ks: dict[str, Any]) -> dict[str, str]:
+    return dict(((ks.get("spec") or {}).get("postBuild") or {}).get("substitute") or {})
+
+
+@dataclass
+class BuiltDocument:
+    kustomization: str  # Flux Kustomization that applies it
+    raw: str  # rendered text before substitution
+    result: Substitution | None  # None when substitution is disabled on the document
+    obj: dict[str, Any]  # the object as the cluster receives it
+
+
+@functools.cache
+def built_documents() -> tuple[BuiltDocument, ...]:
+    """Every object each Flux Kustomization applies, after Flux's substitution."""
+    docs: list[BuiltDocument] = []
+    for ks in flux_kustomizations():
+        variables = {**example_vars(), **inline_vars(ks)}
+        for raw in split_documents(render(kustomization_path(ks))):
+            parsed = yaml.safe_load(raw)
+            if not parsed:
+                continue
+            if substitution_disabled(parsed):
+                docs.append(BuiltDocument(ks["metadata"]["name"], raw, None, parsed))
+                continue
+            result = envsubst(raw, variables)
+            docs.append(BuiltDocument(ks["metadata"]["name"], raw, result, yaml.safe_load(result.text)))
+    return tuple(docs)
+
+
+def all_objects() -> list[dict[str, Any]]:
+    return cluster_objects() + [d.obj for d in built_documents()]
+
+
+# --------------------------------------------------------------------------- object lookup
+
+
+def group_of(api_version: str) -> str:
+    return api_version.split("/")[0] if "/" in api_version else ""
+
+
+def namespace_of(obj: dict[str, Any]) -> str | None:
+    return (obj.get("metadata") or {}).get("namespace")
+
+
+def find(objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if obj.get("kind") == kind and meta.get("name") == name:
+            if namespace is None or meta.get("namespace") == namespace:
+                return obj
+    return None
+
+
+def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objects if o.get("kind") == kind]
+
+
+def exists(objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None) -> bool:
+    return find(objects, kind, name, namespace) is not None or (kind, namespace, name) in EXTERNAL_OBJECTS
+
+
+# --------------------------------------------------------------------------- CRD schemas
+
+
+@functools.cache
+def crd_schemas() -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(group, version, kind) -> openAPIV3Schema of every served version in shared/crds."""
+    root = crds_dir()
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"CRD directory {root} not found: set SHARED_DIR to the folder that holds crds/"
+        )
+    schemas: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if not doc or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = doc["spec"]
+            for version in spec["versions"]:
+                if version.get("served", True):
+                    schemas[(spec["group"], version["name"], spec["names"]["kind"])] = version["schema"][
+                        "openAPIV3Schema"
+                    ]
+    if not schemas:
+        raise FileNotFoundError(f"no CustomResourceDefinition found under {root}")
+    return schemas
+
+
+def _strict(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _strict(v) if k not in ("enum", "default", "example") else v for k, v in node.items()}
+    if node.pop("x-kubernetes-int-or-string", False):
+        node.pop("type", None)
+        node.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
+    if node.pop("nullable", False) and "type" in node:
+        node["type"] = [node["type"], "null"]
+    preserve = node.get("x-kubernetes-preserve-unknown-fields", False)
+    if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node and not preserve:
+        node["additionalProperties"] = False
+    return node
+
+
+@functools.cache
+def _strict_schema(key: tuple[str, str, str]) -> dict[str, Any]:
+    schema = _strict(copy.deepcopy(crd_schemas()[key]))
+    # apiVersion/kind/metadata are checked by the API server, not by the CRD's schema.
+    schema.setdefault("properties", {}).update(
+        {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}
+    )
+    return schema
+
+
+def crd_schema(group: str, version: str, kind: str) -> dict[str, Any] | None:
+    key = (group, version, kind)
+    return _strict_schema(key) if key in crd_schemas() else None
+
+
+def count_cel_rules(node: Any) -> int:
+    if isinstance(node, list):
+        return sum(count_cel_rules(n) for n in node)
+    if isinstance(node, dict):
+        return len(node.get("x-kubernetes-validations", [])) + sum(count_cel_rules(v) for v in node.values())
+    return 0
+
+
+# --------------------------------------------------------------------------- pods and Flagger
+
+FLAGGER_SELECTOR_LABELS = ("app", "name", "app.kubernetes.io/name")
+
+
+def pod_templates(objects: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    for obj in objects:
+        if obj.get("kind") in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+            yield obj, obj["spec"]["template"]
+
+
+def selector_label(deployment: dict[str, Any]) -> str:
+    match_labels = deployment["spec"]["selector"].get("matchLabels") or {}
+    for label in FLAGGER_SELECTOR_LABELS:
+        if label in match_labels:
+            return label
+    raise AssertionError(f"{deployment['metadata']['name']}: no Flagger selector label in matchLabels")
+
+
+def flagger_generated(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What Flagger creates for each Canary with the linkerd provider (pkg/canary, pkg/router)."""
+    generated: list[dict[str, Any]] = []
+    for canary in of_kind(objects, "Canary"):
+        ns = namespace_of(canary)
+        spec = canary["spec"]
+        target = find(objects, spec["targetRef"]["kind"], spec["targetRef"]["name"], ns)
+        if target is None:
+            continue
+        name = spec["targetRef"]["name"]
+        label = selector_label(target)
+        primary = copy.deepcopy(target)
+        primary["metadata"]["name"] = f"{name}-primary"
+        primary["spec"]["selector"]["matchLabels"] = {label: f"{name}-primary"}
+        labels = primary["spec"]["template"]["metadata"]["labels"]
+        labels[label] = f"{name}-primary"
+        for constraint in primary["spec"]["template"]["spec"].get("topologySpreadConstraints", []):
+            for expr in (constraint.get("labelSelector") or {}).get("matchExpressions", []):
+                if expr["key"] in FLAGGER_SELECTOR_LABELS:
+                    expr["values"] = [f"{v}-primary" if v == name else v for v in expr["values"]]
+        generated.append(primary)
+        service = spec["service"]
+        apex = service.get("name", name)
+        for svc_name, selector_value in ((apex, f"{name}-primary"), (f"{apex}-primary", f"{name}-primary"), (f"{apex}-canary", name)):
+            generated.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {"name": svc_name, "namespace": ns, "generatedBy": "flagger"},
+                    "spec": {
+                        "selector": {label: selector_value},
+                        "ports": [
+                            {
+                                "name": service.get("portName", "http"),
+                                "port": service["port"],
+                                "targetPort": service.get("targetPort", service["port"]),
+                            }
+                        ],
+                    },
+                }
+            )
+        if "autoscalerRef" in spec:
+            hpa = find(objects, "HorizontalPodAutoscaler", spec["autoscalerRef"]["name"], ns)
+            if hpa is not None:
+                hpa = copy.deepcopy(hpa)
+                hpa["metadata"]["name"] = f"{spec['autoscalerRef']['name']}-primary"
+                hpa["spec"]["scaleTargetRef"]["name"] = f"{name}-primary"
+                generated.append(hpa)
+    return generated
+
+
+def selector_matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and labels.get(key) in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def containers(template: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = template["spec"]
+    return list(spec.get("initContainers", [])) + list(spec.get("containers", []))
+
+
+def env_value(container: dict[str, Any], name: str) -> str | None:
+    for env in container.get("env", []):
+        if env["name"] == name:
+            return env.get("value")
+    return None

@@ -1,0 +1,524 @@
+"""Cross-object consistency: the names, labels, ports and references have to line up for the
+cluster to work, and no schema checks that."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+import fluxlib
+from conftest import STATS
+
+APP_NS = "realworld"
+
+# Pods that Helm charts create (not rendered offline), with the labels the charts give them,
+# so that NetworkPolicy peers can be checked against something real.
+CHART_PODS = {
+    "ingress-nginx": [{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}],
+    "flagger-system": [{"app": "loadtester", "app.kubernetes.io/name": "loadtester"}],
+    "kube-system": [{"k8s-app": "kube-dns"}],
+    "linkerd": [{"linkerd.io/control-plane-component": "destination"}],
+    "linkerd-viz": [{"app.kubernetes.io/name": "prometheus", "linkerd.io/extension": "viz"}],
+}
+
+EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
+
+
+def pods_in(objects: list[dict[str, Any]], namespace: str) -> list[dict[str, str]]:
+    labels = [
+        t["metadata"]["labels"] for o, t in fluxlib.pod_templates(objects) if fluxlib.namespace_of(o) == namespace
+    ]
+    return labels + CHART_PODS.get(namespace, [])
+
+
+def app_deployment(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    dep = fluxlib.find(objects, "Deployment", "realworld", APP_NS)
+    assert dep is not None, "Deployment realworld/realworld is missing"
+    return dep
+
+
+def app_container(dep: dict[str, Any]) -> dict[str, Any]:
+    return dep["spec"]["template"]["spec"]["containers"][0]
+
+
+def services(with_flagger: list[dict[str, Any]], namespace: str) -> dict[str, dict[str, Any]]:
+    return {
+        s["metadata"]["name"]: s for s in fluxlib.of_kind(with_flagger, "Service") if fluxlib.namespace_of(s) == namespace
+    }
+
+
+def resolve_host(host: str) -> tuple[str, str]:
+    """realworld-canary.realworld[.svc[.cluster.local]] -> (service, namespace)."""
+    parts = host.split(".")
+    return parts[0], parts[1] if len(parts) > 1 else APP_NS
+
+
+# --------------------------------------------------------------------------- Flux wiring
+
+
+def test_flux_kustomizations_are_complete() -> None:
+    for ks in fluxlib.flux_kustomizations():
+        spec = ks["spec"]
+        name = ks["metadata"]["name"]
+        for key in ("interval", "retryInterval", "timeout", "path", "sourceRef"):
+            assert key in spec, f"{name}: spec.{key} missing"
+        assert spec.get("wait") is True and spec.get("prune") is True, f"{name}: wait and prune must be true"
+        refs = spec.get("postBuild", {}).get("substituteFrom", [])
+        assert {"kind": "ConfigMap", "name": "cluster-vars"} in [
+            {"kind": r["kind"], "name": r["name"]} for r in refs
+        ], f"{name}: postBuild.substituteFrom must include ConfigMap cluster-vars"
+
+
+def test_layers_depend_on_each_other_in_order() -> None:
+    deps = {ks["metadata"]["name"]: [d["name"] for d in ks["spec"].get("dependsOn", [])] for ks in fluxlib.flux_kustomizations()}
+    assert deps["infra-controllers"] == []
+    assert deps["infra-configs"] == ["infra-controllers"]
+    assert "infra-configs" in deps["infra-mesh"]
+    assert "infra-configs" in deps["apps"] and "infra-mesh" in deps["apps"]
+    # No cycles (depth-first search with the current path on a stack).
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        assert node not in path, f"dependency cycle: {' -> '.join(path + (node,))}"
+        for dep in deps[node]:
+            visit(dep, path + (node,))
+
+    for start in deps:
+        visit(start, ())
+
+
+def test_every_reference_resolves(objects: list[dict[str, Any]]) -> None:
+    """dependsOn, substituteFrom, sourceRef, chartRef, valuesFrom, imageRepositoryRef, secretStoreRef."""
+    problems = []
+
+    def need(kind: str, name: str, namespace: str | None, where: str) -> None:
+        if not fluxlib.exists(objects, kind, name, namespace):
+            problems.append(f"{where}: {kind} {namespace}/{name} not found")
+
+    for obj in objects:
+        kind, meta, spec = obj["kind"], obj["metadata"], obj.get("spec") or {}
+        ns = meta.get("namespace")
+        where = f"{kind} {ns}/{meta['name']}"
+        if kind == "Kustomization" and obj["apiVersion"].startswith("kustomize.toolkit"):
+            for dep in spec.get("dependsOn", []):
+                need("Kustomization", dep["name"], dep.get("namespace", ns), where)
+            for ref in spec.get("postBuild", {}).get("substituteFrom", []):
+                need(ref["kind"], ref["name"], ns, where)
+            need(spec["sourceRef"]["kind"], spec["sourceRef"]["name"], spec["sourceRef"].get("namespace", ns), where)
+        if kind == "HelmRelease":
+            for dep in spec.get("dependsOn", []):
+                need("HelmRelease", dep["name"], dep.get("namespace", ns), where)
+            if "chartRef" in spec:
+                need(spec["chartRef"]["kind"], spec["chartRef"]["name"], spec["chartRef"].get("namespace", ns), where)
+            else:
+                src = spec["chart"]["spec"]["sourceRef"]
+                need(src["kind"], src["name"], src.get("namespace", ns), where)
+            for ref in spec.get("valuesFrom", []):
+                # Created at run time by cert-manager from a Certificate of the same secretName.
+                certs = [c for c in fluxlib.of_kind(objects, "Certificate") if c["spec"]["secretName"] == ref["name"]]
+                if ref["kind"] == "Secret" and certs:
+                    assert fluxlib.namespace_of(certs[0]) == ns, f"{where}: {ref['name']} is in another namespace"
+                else:
+                    need(ref["kind"], ref["name"], ns, where)
+        if kind == "ImagePolicy":
+            need("ImageRepository", spec["imageRepositoryRef"]["name"], ns, where)
+        if kind == "ImageUpdateAutomation":
+            need("GitRepository", spec["sourceRef"]["name"], spec["sourceRef"].get("namespace", ns), where)
+        if kind == "ExternalSecret":
+            store = spec.get("secretStoreRef")
+            if store:
+                need(store["kind"], store["name"], None if store["kind"].startswith("Cluster") else ns, where)
+            for source in spec.get("dataFrom", []):
+                gen = source.get("sourceRef", {}).get("generatorRef")
+                if gen:
+                    need(gen["kind"], gen["name"], ns, where)
+        if kind == "Issuer" or kind == "ClusterIssuer":
+            ca = spec.get("ca")
+            if ca:
+                secret_ns = ns if kind == "Issuer" else "cert-manager"
+                assert any(
+                    c["spec"]["secretName"] == ca["secretName"] and fluxlib.namespace_of(c) == secret_ns
+                    for c in fluxlib.of_kind(objects, "Certificate")
+                ), f"{where}: CA secret {secret_ns}/{ca['secretName']} has no Certificate"
+        if kind == "Certificate":
+            ref = spec["issuerRef"]
+            need(ref["kind"], ref["name"], ns if ref["kind"] == "Issuer" else None, where)
+        if kind == "NodePool":
+            ref = spec["template"]["spec"]["nodeClassRef"]
+            need(ref["kind"], ref["name"], None, where)
+    assert not problems, "\n".join(problems)
+
+
+def test_layers_only_use_crds_installed_by_earlier_layers() -> None:
+    """A custom resource must not sit in the same layer as the controller that installs its CRD."""
+    layer_of = {"infra-controllers": 0, "infra-configs": 1, "infra-mesh": 2, "apps": 3}
+    crd_layer = {
+        "cert-manager.io": 0,
+        "external-secrets.io": 0,
+        "generators.external-secrets.io": 0,
+        "karpenter.sh": 0,
+        "karpenter.k8s.aws": 0,
+        "flagger.app": 2,
+    }
+    for doc in fluxlib.built_documents():
+        group = fluxlib.group_of(doc.obj["apiVersion"])
+        if group in crd_layer:
+            assert layer_of[doc.kustomization] > crd_layer[group], (
+                f"{doc.obj['kind']}/{doc.obj['metadata']['name']} is applied by {doc.kustomization}, "
+                "together with or before its CRD"
+            )
+
+
+def test_charts_are_pinned(objects: list[dict[str, Any]]) -> None:
+    for hr in fluxlib.of_kind(objects, "HelmRelease"):
+        if "chart" in hr["spec"]:
+            version = hr["spec"]["chart"]["spec"].get("version", "")
+            assert EXACT_VERSION.match(version), f"HelmRelease {hr['metadata']['name']}: pin an exact version, not {version!r}"
+    for repo in fluxlib.of_kind(objects, "OCIRepository"):
+        ref = repo["spec"].get("ref", {})
+        assert EXACT_VERSION.match(ref.get("tag", "")) or ref.get("digest"), f"OCIRepository {repo['metadata']['name']}: pin a tag"
+
+
+def test_no_private_key_material_in_git() -> None:
+    for path in fluxlib.FLUX_DIR.rglob("*"):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".pem", ".key", ".crt"):
+            assert "PRIVATE KEY" not in path.read_text(errors="ignore"), f"{path} contains a private key"
+
+
+# --------------------------------------------------------------------------- labels and selectors
+
+
+def test_deployment_selectors_match_their_pods(with_flagger: list[dict[str, Any]]) -> None:
+    for obj, template in fluxlib.pod_templates(with_flagger):
+        assert fluxlib.selector_matches(obj["spec"]["selector"], template["metadata"]["labels"]), obj["metadata"]["name"]
+        for constraint in template["spec"].get("topologySpreadConstraints", []):
+            assert fluxlib.selector_matches(constraint["labelSelector"], template["metadata"]["labels"]), (
+                f"{obj['metadata']['name']}: topology spread selector does not match its own pods"
+            )
+
+
+def test_services_select_pods(with_flagger: list[dict[str, Any]]) -> None:
+    for svc in fluxlib.of_kind(with_flagger, "Service"):
+        ns = fluxlib.namespace_of(svc)
+        pods = [p for p in pods_in(with_flagger, ns) if fluxlib.selector_matches({"matchLabels": svc["spec"]["selector"]}, p)]
+        assert pods, f"Service {ns}/{svc['metadata']['name']} selects no pod"
+
+
+def test_pdb_and_network_policies_select_pods(with_flagger: list[dict[str, Any]]) -> None:
+    for obj in fluxlib.of_kind(with_flagger, "PodDisruptionBudget") + fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        ns = fluxlib.namespace_of(obj)
+        selector = obj["spec"].get("selector") or obj["spec"].get("podSelector")
+        pods = pods_in(with_flagger, ns)
+        assert any(fluxlib.selector_matches(selector, p) for p in pods), (
+            f"{obj['kind']} {ns}/{obj['metadata']['name']} selects no pod"
+        )
+    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", []):
+            for peer in rule.get("from", []) + rule.get("to", []):
+                if "ipBlock" in peer:
+                    continue
+                namespace = (peer.get("namespaceSelector") or {}).get("matchLabels", {}).get(
+                    "kubernetes.io/metadata.name", fluxlib.namespace_of(policy)
+                )
+                if "podSelector" in peer:
+                    assert any(fluxlib.selector_matches(peer["podSelector"], p) for p in pods_in(with_flagger, namespace)), (
+                        f"NetworkPolicy {policy['metadata']['name']}: peer {peer} matches no pod in {namespace}"
+                    )
+
+
+def test_pdb_protects_the_serving_pods(with_flagger: list[dict[str, Any]]) -> None:
+    primary = fluxlib.find(with_flagger, "Deployment", "realworld-primary", APP_NS)
+    assert primary is not None
+    labels = primary["spec"]["template"]["metadata"]["labels"]
+    assert any(
+        fluxlib.selector_matches(pdb["spec"]["selector"], labels) for pdb in fluxlib.of_kind(with_flagger, "PodDisruptionBudget")
+    ), "no PodDisruptionBudget covers realworld-primary"
+
+
+def test_app_network_policies_admit_the_callers(with_flagger: list[dict[str, Any]]) -> None:
+    """ingress-nginx, the Flagger load tester and realworld-loadtest reach the API port."""
+    dep = app_deployment(with_flagger)
+    api_labels = dep["spec"]["template"]["metadata"]["labels"]
+    allowed: list[tuple[str, dict[str, Any]]] = []
+    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        if fluxlib.selector_matches(policy["spec"]["podSelector"], api_labels):
+            for rule in policy["spec"].get("ingress", []):
+                for peer in rule.get("from", []):
+                    ns = (peer.get("namespaceSelector") or {}).get("matchLabels", {}).get("kubernetes.io/metadata.name", APP_NS)
+                    allowed.append((ns, peer.get("podSelector", {})))
+    callers = {
+        "ingress-nginx": CHART_PODS["ingress-nginx"][0],
+        "flagger-system": CHART_PODS["flagger-system"][0],
+        APP_NS: fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)["spec"]["template"]["metadata"]["labels"],
+    }
+    for ns, labels in callers.items():
+        assert any(n == ns and fluxlib.selector_matches(sel, labels) for n, sel in allowed), f"{ns} cannot reach the API"
+
+
+# --------------------------------------------------------------------------- canary and ports
+
+
+def test_canary_targets_the_deployment_and_hpa(objects: list[dict[str, Any]]) -> None:
+    canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
+    assert canary is not None
+    spec = canary["spec"]
+    assert spec["provider"] == "linkerd"
+    assert spec["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "realworld"}
+    assert spec["autoscalerRef"] == {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "realworld"}
+    hpa = fluxlib.find(objects, "HorizontalPodAutoscaler", "realworld", APP_NS)
+    assert hpa is not None and hpa["spec"]["scaleTargetRef"]["name"] == "realworld"
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
+    assert "scaleDown" in hpa["spec"]["behavior"]
+    metrics = {m["name"]: m["thresholdRange"] for m in spec["analysis"]["metrics"]}
+    assert metrics["request-success-rate"] == {"min": 99}
+    assert metrics["request-duration"] == {"max": 500}
+    analysis = spec["analysis"]
+    assert 0 < analysis["stepWeight"] <= analysis["maxWeight"] <= 100 and analysis["threshold"] >= 1
+    hooks = {h["type"]: h for h in analysis["webhooks"]}
+    assert {"pre-rollout", "rollout"} <= set(hooks)
+    # No Service named like a generated one may be committed: Flagger owns them.
+    committed = {s["metadata"]["name"] for s in fluxlib.of_kind(objects, "Service") if fluxlib.namespace_of(s) == APP_NS}
+    assert not committed & {"realworld", "realworld-primary", "realworld-canary"}
+
+
+def test_canary_webhooks_reach_the_load_tester_and_the_canary(with_flagger: list[dict[str, Any]]) -> None:
+    canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
+    for hook in canary["spec"]["analysis"]["webhooks"]:
+        name, ns = resolve_host(urlsplit(hook["url"]).hostname)
+        release = fluxlib.find(with_flagger, "HelmRelease", name, ns)
+        assert release is not None and release["spec"]["chart"]["spec"]["chart"] == "loadtester", hook["url"]
+    hooks = {h["type"]: h["metadata"]["cmd"] for h in canary["spec"]["analysis"]["webhooks"]}
+    svc = services(with_flagger, APP_NS)
+    acceptance = hooks["pre-rollout"]
+    for step in ("/users\"", "/users/login\"", "/articles\"", "/articles/$slug\""):
+        assert step in acceptance, f"acceptance check misses {step}"
+    for cmd in hooks.values():
+        for url in re.findall(r"http://[^\s'\"]+", cmd):
+            name, ns = resolve_host(urlsplit(url).hostname)
+            assert ns == APP_NS and name in svc, f"{url}: no such Service"
+    assert "realworld-canary." in acceptance, "the acceptance check must call the canary"
+
+
+def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
+    dep = app_deployment(with_flagger)
+    container = app_container(dep)
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": 8000}
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        port = container[probe]["httpGet"]["port"]
+        assert port in ports or port in ports.values(), f"{probe} port {port}"
+    canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
+    assert canary["spec"]["service"]["port"] == 80 and canary["spec"]["service"]["targetPort"] in ports
+    apex = services(with_flagger, APP_NS)["realworld"]
+    # Ingress backends.
+    for ingress in fluxlib.of_kind(with_flagger, "Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                svc = services(with_flagger, fluxlib.namespace_of(ingress)).get(backend["name"])
+                assert svc is not None, f"Ingress backend {backend['name']} does not exist"
+                svc_ports = {(p.get("name"), p["port"]) for p in svc["spec"]["ports"]}
+                assert any(backend["port"].get("name") == n or backend["port"].get("number") == n2 for n, n2 in svc_ports)
+    assert apex["spec"]["ports"][0]["targetPort"] == "http"
+    # NetworkPolicy ports towards the API name or number the container port.
+    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", []):
+            peers = rule.get("from", []) + rule.get("to", [])
+            if any(fluxlib.selector_matches(p.get("podSelector", {"matchLabels": {"-": "-"}}), dep["spec"]["template"]["metadata"]["labels"]) for p in peers):
+                for port in rule.get("ports", []):
+                    assert port["port"] in ports or port["port"] in ports.values(), f"{policy['metadata']['name']}: {port}"
+
+
+def test_probe_paths_exist_in_the_app_urls() -> None:
+    urls = fluxlib.REPO_ROOT / "realworld" / "urls.py"
+    assert urls.is_file(), f"{urls} is missing: the probes need the app's URL configuration"
+    text = urls.read_text()
+    dep = app_deployment(fluxlib.all_objects())
+    container = app_container(dep)
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        path = container[probe]["httpGet"]["path"].strip("/")
+        assert re.search(rf"path\(\s*[\"']{re.escape(path)}/?[\"']", text), f"{probe}: /{path} not routed in realworld/urls.py"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+
+
+def test_loadtest_targets_an_existing_service(with_flagger: list[dict[str, Any]]) -> None:
+    loadtest = fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)
+    assert loadtest is not None and loadtest["spec"]["replicas"] == 0
+    container = loadtest["spec"]["template"]["spec"]["containers"][0]
+    host = urlsplit(fluxlib.env_value(container, "LOCUST_HOST"))
+    name, ns = resolve_host(host.hostname)
+    svc = services(with_flagger, ns).get(name)
+    assert svc is not None, f"LOCUST_HOST {host.geturl()}: no Service {ns}/{name}"
+    assert (host.port or 80) in [p["port"] for p in svc["spec"]["ports"]]
+    assert fluxlib.env_value(container, "LOCUST_RUN_TIME") == ""
+    assert container["resources"]["requests"]["cpu"], "the load generator needs CPU requests"
+
+
+def test_allowed_hosts_cover_every_caller(with_flagger: list[dict[str, Any]]) -> None:
+    """Django rejects requests whose Host is not in DJANGO_ALLOWED_HOSTS."""
+    allowed = fluxlib.env_value(app_container(app_deployment(with_flagger)), "DJANGO_ALLOWED_HOSTS").split(",")
+
+    def ok(host: str) -> bool:
+        return any(host == a or (a.startswith(".") and (host.endswith(a) or host == a[1:])) for a in allowed)
+
+    hosts = [r["host"] for i in fluxlib.of_kind(with_flagger, "Ingress") for r in i["spec"]["rules"]]
+    canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
+    for hook in canary["spec"]["analysis"]["webhooks"]:
+        hosts += [urlsplit(u).hostname for u in re.findall(r"http://[^\s'\"/]+", hook["metadata"]["cmd"])]
+    loadtest = fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)
+    hosts.append(urlsplit(fluxlib.env_value(loadtest["spec"]["template"]["spec"]["containers"][0], "LOCUST_HOST")).hostname)
+    assert hosts
+    for host in hosts:
+        assert ok(host), f"{host} is not in DJANGO_ALLOWED_HOSTS"
+
+
+# --------------------------------------------------------------------------- pods
+
+
+def test_graceful_shutdown_fits_the_grace_period(objects: list[dict[str, Any]]) -> None:
+    dep = app_deployment(objects)
+    pod = dep["spec"]["template"]["spec"]
+    container = app_container(dep)
+    pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    graceful = int(fluxlib.env_value(container, "GUNICORN_GRACEFUL_TIMEOUT"))
+    delay = int(fluxlib.env_value(container, "GUNICORN_SHUTDOWN_DELAY"))
+    assert (pre_stop, graceful, delay, pod["terminationGracePeriodSeconds"]) == (5, 20, 5, 40)
+    assert pre_stop + delay + graceful < pod["terminationGracePeriodSeconds"]
+
+
+def test_pods_are_locked_down(objects: list[dict[str, Any]]) -> None:
+    for obj, template in fluxlib.pod_templates(objects):
+        pod = template["spec"]
+        name = obj["metadata"]["name"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
+        assert pod.get("automountServiceAccountToken") is False, name
+        mounts_tmp = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v}
+        for container in fluxlib.containers(template):
+            ctx = container["securityContext"]
+            assert ctx["readOnlyRootFilesystem"] is True and ctx["allowPrivilegeEscalation"] is False, name
+            assert ctx["capabilities"]["drop"] == ["ALL"] and ctx["runAsUser"] == 10001 == ctx["runAsGroup"], name
+            assert ctx["seccompProfile"]["type"] == "RuntimeDefault", name
+            assert any(m["mountPath"] == "/tmp" and m["name"] in mounts_tmp for m in container["volumeMounts"]), name
+            assert "requests" in container["resources"] and "limits" in container["resources"], name
+
+
+def test_migrations_run_in_an_init_container(objects: list[dict[str, Any]]) -> None:
+    pod = app_deployment(objects)["spec"]["template"]["spec"]
+    commands = [c.get("command") for c in pod.get("initContainers", [])]
+    assert ["python", "manage.py", "migrate", "--noinput"] in commands
+    app = pod["containers"][0]
+    migrate = pod["initContainers"][0]
+    assert migrate["image"] == app["image"], "migrations must run with the release's own image"
+
+
+def test_topology_spreads_over_zones(objects: list[dict[str, Any]]) -> None:
+    pod = app_deployment(objects)["spec"]["template"]["spec"]
+    assert "topology.kubernetes.io/zone" in [c["topologyKey"] for c in pod["topologySpreadConstraints"]]
+
+
+def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
+    """Every secretKeyRef names an ExternalSecret target and a key it writes; every ConfigMap
+    volume exists; DATABASE_URL verifies the server with the mounted RDS bundle."""
+    targets: dict[str, set[str]] = {}
+    template_text = {}
+    for es in fluxlib.of_kind(objects, "ExternalSecret"):
+        target = es["spec"]["target"]
+        data = target.get("template", {}).get("data", {})
+        targets[target["name"]] = set(data) or {d["secretKey"] for d in es["spec"].get("data", [])}
+        template_text.update(data)
+    configmaps = {c["metadata"]["name"]: c for c in fluxlib.of_kind(objects, "ConfigMap")}
+    for obj, template in fluxlib.pod_templates(objects):
+        if fluxlib.namespace_of(obj) != APP_NS:
+            continue
+        for container in fluxlib.containers(template):
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in targets.get(ref["name"], set()), f"{obj['metadata']['name']}: {ref}"
+        for volume in template["spec"].get("volumes", []):
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in configmaps, volume
+    url = template_text["DATABASE_URL"]
+    assert "sslmode=verify-full" in url
+    root_cert = re.search(r"sslrootcert=([^&]+)", url).group(1)
+    dep = app_deployment(objects)
+    pod = dep["spec"]["template"]["spec"]
+    mount = next(m for m in app_container(dep)["volumeMounts"] if root_cert.startswith(m["mountPath"] + "/"))
+    volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+    bundle = configmaps[volume["configMap"]["name"]]
+    key = root_cert[len(mount["mountPath"]) + 1 :]
+    assert key in bundle["data"], f"{root_cert} is not in ConfigMap {bundle['metadata']['name']}"
+    if "BEGIN CERTIFICATE" not in bundle["data"][key]:
+        STATS["warnings"].append(
+            "apps/realworld/rds-ca/global-bundle.pem is still the placeholder: fill it before the "
+            "first deployment (see rds-ca/README.md), or the API cannot reach RDS"
+        )
+
+
+def test_karpenter_runs_on_the_system_node_group(objects: list[dict[str, Any]]) -> None:
+    karpenter = fluxlib.find(objects, "HelmRelease", "karpenter", "kube-system")
+    assert karpenter["spec"]["values"]["nodeSelector"]["role"] == "system"
+    nodepool = fluxlib.find(objects, "NodePool", "default")
+    capacity = next(r for r in nodepool["spec"]["template"]["spec"]["requirements"] if r["key"] == "karpenter.sh/capacity-type")
+    assert set(capacity["values"]) == {"spot", "on-demand"}
+    assert nodepool["spec"]["limits"] and nodepool["spec"]["disruption"]["consolidationPolicy"]
+
+
+# --------------------------------------------------------------------------- image automation
+
+MARKER = re.compile(r'#\s*(\{"\$imagepolicy":\s*"[^"]+"\})')
+
+
+def markers() -> list[tuple[Path, str, str]]:
+    found = []
+    for path in fluxlib.FLUX_DIR.rglob("*.yaml"):
+        for line in path.read_text().splitlines():
+            match = MARKER.search(line)
+            if match:
+                found.append((path, line, json.loads(match.group(1))["$imagepolicy"]))
+    return found
+
+
+def test_image_policy_markers_name_existing_policies(objects: list[dict[str, Any]]) -> None:
+    found = markers()
+    assert found, "no image policy marker"
+    automation = fluxlib.of_kind(objects, "ImageUpdateAutomation")
+    assert automation, "no ImageUpdateAutomation"
+    update_paths = [fluxlib.REPO_ROOT / a["spec"]["update"]["path"] for a in automation]
+    for path, line, ref in found:
+        parts = ref.split(":")
+        assert len(parts) in (2, 3) and (len(parts) == 2 or parts[2] in ("tag", "name", "digest")), ref
+        namespace, name = parts[:2]
+        policy = fluxlib.find(objects, "ImagePolicy", name, namespace)
+        assert policy is not None, f"{path}: marker names ImagePolicy {namespace}/{name}, which does not exist"
+        assert policy["spec"]["policy"]["semver"]["range"], "releases only: semver policy"
+        assert any(path.resolve().is_relative_to(p.resolve()) for p in update_paths), f"{path} is outside update.path"
+        assert any(a["spec"]["git"]["push"]["branch"] == "main" for a in automation)
+
+
+def test_marked_images_are_the_ones_the_pods_run(objects: list[dict[str, Any]]) -> None:
+    kustomization = yaml.safe_load((fluxlib.FLUX_DIR / "apps" / "realworld" / "kustomization.yaml").read_text())
+    images = {i["newName"]: i["newTag"] for i in kustomization["images"]}
+    owner = fluxlib.example_vars()["GITHUB_OWNER"]
+    running = {
+        c["image"]
+        for o, t in fluxlib.pod_templates(objects)
+        if fluxlib.namespace_of(o) == APP_NS
+        for c in fluxlib.containers(t)
+    }
+    expected = {f"{name.replace('${GITHUB_OWNER}', owner)}:{tag}" for name, tag in images.items()}
+    assert running == expected
+    assert len(set(images.values())) == 1, "the app and its load generator ship with the same version"
+    repos = {r["spec"]["image"] for r in fluxlib.of_kind(objects, "ImageRepository")}
+    assert f"ghcr.io/{owner}/realworld" in repos
+
+
+@pytest.mark.parametrize("layer", ["infra-controllers", "infra-configs", "infra-mesh", "apps"])
+def test_each_layer_applies_objects(layer: str) -> None:
+    assert any(d.kustomization == layer for d in fluxlib.built_documents())

@@ -1,0 +1,70 @@
+"""Every kustomization renders, and every Flux Kustomization's build survives substitution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import fluxlib
+
+
+@pytest.mark.parametrize(
+    "directory", fluxlib.kustomization_dirs(), ids=lambda p: str(p.relative_to(fluxlib.FLUX_DIR))
+)
+def test_kustomization_renders(directory: Path) -> None:
+    docs = fluxlib.load_documents(fluxlib.render(directory))
+    assert docs, f"{directory} renders no objects"
+    for doc in docs:
+        assert doc.get("apiVersion") and doc.get("kind") and doc["metadata"].get("name"), doc
+
+
+def _bases(directory: Path) -> set[Path]:
+    """The directory and every local directory its kustomization.yaml pulls in, recursively."""
+    found = {directory.resolve()}
+    config = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    for entry in config.get("resources", []):
+        target = (directory / entry).resolve()
+        if (target / "kustomization.yaml").is_file():
+            found |= _bases(target)
+    return found
+
+
+def test_every_kustomization_is_reachable_from_the_cluster() -> None:
+    """No orphan folder: each kustomization is a Flux Kustomization path or a base of one."""
+    reachable: set[Path] = set()
+    for ks in fluxlib.flux_kustomizations():
+        path = fluxlib.kustomization_path(ks)
+        assert (path / "kustomization.yaml").is_file(), f"{ks['metadata']['name']}: {path} has no kustomization.yaml"
+        reachable |= _bases(path)
+    orphans = [d for d in fluxlib.kustomization_dirs() if d.resolve() not in reachable]
+    assert not orphans, f"not applied by any Flux Kustomization: {orphans}"
+
+
+def test_substitution_uses_only_known_variables() -> None:
+    """Flux >= 2.9 substitutes strictly: an unknown ${VAR} fails the whole Kustomization."""
+    known = set(fluxlib.example_vars())
+    problems = []
+    for doc in fluxlib.built_documents():
+        if doc.result is None:
+            continue
+        ks = next(k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == doc.kustomization)
+        allowed = known | set(fluxlib.inline_vars(ks))
+        name = f"{doc.obj['kind']}/{doc.obj['metadata']['name']}"
+        problems += [f"{name}: {e}" for e in doc.result.errors]
+        problems += [f"{name}: ${{{v}}} is not in cluster-vars" for v in doc.result.used - allowed]
+        problems += [f"{name}: ${{{v}}} has no value and no default" for v in doc.result.missing]
+        if doc.result.escapes:
+            problems.append(f"{name}: '$$' would be turned into '$' by Flux")
+    assert not problems, "\n".join(problems)
+
+
+def test_documents_with_shell_disable_substitution() -> None:
+    """Anything carrying a shell script must opt out of substitution explicitly."""
+    for doc in fluxlib.built_documents():
+        if "set -euo pipefail" in doc.raw or "$(" in doc.raw:
+            assert doc.result is None, (
+                f"{doc.obj['kind']}/{doc.obj['metadata']['name']} embeds shell: annotate it "
+                f"{fluxlib.SUBSTITUTE_DISABLED}: disabled"
+            )
