@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# Shared by terraform-apply.sh and terraform-destroy.sh (sourced, never run).
+#
+# Environment (all optional unless a script says otherwise):
+#   PROJECT_NAME        project and EKS cluster name          (default takehome)
+#   AWS_REGION          region of everything                  (default eu-west-1)
+#   TF_STATE_BUCKET     state bucket; default: the bootstrap output, or
+#                       <name>-tfstate-<account id>-<region>
+#   TF_VAR_*            any other Terraform variable of any stack
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+TF_ROOT="$REPO_ROOT/infrastructure/terraform"
+NAME=${PROJECT_NAME:-takehome}
+REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-eu-west-1}}
+export AWS_REGION="$REGION" AWS_PAGER=""
+export TF_IN_AUTOMATION=1 TF_INPUT=0
+
+# Every stack reads the variables it declares from the environment.
+export TF_VAR_name="$NAME" TF_VAR_region="$REGION"
+
+ASSUME_YES=${ASSUME_YES:-false}
+PLAN_ONLY=${PLAN_ONLY:-false}
+ACCOUNT_ID=""
+STATE_BUCKET=""
+
+if [[ -t 1 ]]; then
+  BOLD=$'\e[1m' RED=$'\e[31m' YELLOW=$'\e[33m' RESET=$'\e[0m'
+else
+  BOLD="" RED="" YELLOW="" RESET=""
+fi
+
+log() { printf '%s==>%s %s\n' "$BOLD" "$RESET" "$*"; }
+warn() { printf '%swarning:%s %s\n' "$YELLOW" "$RESET" "$*" >&2; }
+die() {
+  printf '%serror:%s %s\n' "$RED" "$RESET" "$*" >&2
+  exit 1
+}
+
+# confirm "question": yes with --yes; refuses to guess without a terminal.
+confirm() {
+  if [[ $ASSUME_YES == true ]]; then
+    return 0
+  fi
+  if [[ ! -t 0 ]]; then
+    die "'$1' needs an answer but there is no terminal; rerun with --yes to accept."
+  fi
+  local answer
+  read -r -p "$1 [y/N] " answer
+  [[ $answer =~ ^[Yy]([Ee][Ss])?$ ]]
+}
+
+require_tools() {
+  local tool missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if ((${#missing[@]} > 0)); then
+    die "missing tools: ${missing[*]} (see docs/infrastructure.md, 'Prerequisites')"
+  fi
+}
+
+# Checks the AWS identity and prints where we are about to work.
+preflight_aws() {
+  local identity
+  identity=$(aws sts get-caller-identity --output json) ||
+    die "no usable AWS credentials (aws sts get-caller-identity failed); log in (aws sso login / AWS_PROFILE) first"
+  ACCOUNT_ID=$(jq -r .Account <<<"$identity")
+  log "AWS account $ACCOUNT_ID as $(jq -r .Arn <<<"$identity"), region $REGION, project $NAME"
+}
+
+# Sets STATE_BUCKET: $TF_STATE_BUCKET, the bootstrap output, or the default name.
+resolve_state_bucket() {
+  if [[ -n ${TF_STATE_BUCKET:-} ]]; then
+    STATE_BUCKET=$TF_STATE_BUCKET
+  elif [[ -f $TF_ROOT/bootstrap/terraform.tfstate ]] &&
+    STATE_BUCKET=$(terraform -chdir="$TF_ROOT/bootstrap" output -raw state_bucket_name 2>/dev/null) &&
+    [[ -n $STATE_BUCKET ]]; then
+    :
+  else
+    STATE_BUCKET="$NAME-tfstate-$ACCOUNT_ID-$REGION"
+  fi
+  export TF_VAR_state_bucket="$STATE_BUCKET"
+}
+
+bucket_exists() {
+  aws s3api head-bucket --bucket "$STATE_BUCKET" >/dev/null 2>&1
+}
+
+state_key() { printf '%s/%s/terraform.tfstate' "$NAME" "$1"; }
+
+# True when a stack has state in the bucket (i.e. it has been applied).
+stack_has_state() {
+  aws s3api head-object --bucket "$STATE_BUCKET" --key "$(state_key "$1")" >/dev/null 2>&1
+}
+
+# tf_init STACK: init against the S3 backend (partial configuration).
+tf_init() {
+  local stack=$1
+  log "terraform init ($stack, s3://$STATE_BUCKET/$(state_key "$stack"))"
+  terraform -chdir="$TF_ROOT/$stack" init -input=false -reconfigure \
+    -backend-config="bucket=$STATE_BUCKET" \
+    -backend-config="key=$(state_key "$stack")" \
+    -backend-config="region=$REGION" >/dev/null ||
+    die "terraform init failed for $stack"
+}
+
+# tf_output_json STACK OUTPUT: one output of an applied stack, as JSON.
+tf_output_json() {
+  terraform -chdir="$TF_ROOT/$1" output -json "$2"
+}
+
+# csv_to_json "a, b": ["a","b"] (HCL accepts JSON lists for -var/TF_VAR_).
+csv_to_json() {
+  jq -cn --arg csv "$1" '$csv | split(",") | map(gsub("^\\s+|\\s+$"; "")) | map(select(length > 0))'
+}
+
+# kubeconfig for the cluster, then a quick check that the API answers.
+use_cluster() {
+  log "aws eks update-kubeconfig --name $NAME"
+  aws eks update-kubeconfig --name "$NAME" --region "$REGION" --alias "$NAME" >/dev/null ||
+    die "aws eks update-kubeconfig failed for cluster $NAME"
+  kubectl --request-timeout=15s get --raw=/readyz >/dev/null 2>&1
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Creates (or updates) the whole AWS environment, then hands the cluster to Flux.
+#
+#   bootstrap -> network -> cluster -> database     (Terraform, in this order)
+#   kubeconfig -> cluster-vars ConfigMap -> flux bootstrap github
+#   wait for the ingress-nginx NLB -> print the /etc/hosts line
+#
+# Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip] [--skip-flux]
+#
+#   --plan       plan every stack that can be planned, change nothing
+#   --yes        do not ask before applying (needed without a terminal)
+#   --my-ip      open the public Kubernetes API endpoint to this machine's
+#                public IP (/32) in addition to EKS_PUBLIC_ACCESS_CIDRS
+#   --skip-flux  stop after Terraform and the kubeconfig
+#
+# Environment:
+#   GITHUB_OWNER        GitHub user or organisation holding this repository (required for Flux)
+#   GITHUB_REPOSITORY   repository name (or owner/name, as in GitHub Actions) (required for Flux)
+#   GITHUB_TOKEN        token `flux bootstrap github` uses (repo admin rights)   (required for Flux)
+#   GITHUB_PERSONAL     true (default) when GITHUB_OWNER is a user, false for an organisation
+#   FLUX_BRANCH         branch Flux follows                 (default main)
+#   FLUX_PATH           path of the cluster in the repo     (default infrastructure/flux/clusters/takehome)
+#   IMAGE_REPOSITORY    app image without tag               (default ghcr.io/<owner>/realworld)
+#   INGRESS_HOST        host name of the app                (default realworld.takehome.local)
+#   EKS_PUBLIC_ACCESS_CIDRS   comma-separated CIDRs for the public API endpoint (default: none, private only)
+#   EKS_ADMIN_PRINCIPAL_ARNS  comma-separated IAM ARNs that get cluster-admin access entries
+#   NLB_TIMEOUT         seconds to wait for the load balancer (default 900)
+#   PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*: see infrastructure/terraform/scripts/common.sh
+set -euo pipefail
+
+# shellcheck source=infrastructure/terraform/scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/infrastructure/terraform/scripts/common.sh"
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+MY_IP=false
+SKIP_FLUX=false
+while (($# > 0)); do
+  case $1 in
+  --plan | --dry-run) PLAN_ONLY=true ;;
+  --yes | -y) ASSUME_YES=true ;;
+  --my-ip) MY_IP=true ;;
+  --skip-flux) SKIP_FLUX=true ;;
+  -h | --help)
+    usage
+    exit 0
+    ;;
+  *) die "unknown argument: $1 (see --help)" ;;
+  esac
+  shift
+done
+
+FLUX_BRANCH=${FLUX_BRANCH:-main}
+FLUX_PATH=${FLUX_PATH:-infrastructure/flux/clusters/takehome}
+INGRESS_HOST=${INGRESS_HOST:-realworld.takehome.local}
+NLB_TIMEOUT=${NLB_TIMEOUT:-900}
+GITHUB_OWNER=${GITHUB_OWNER:-}
+GITHUB_REPOSITORY=${GITHUB_REPOSITORY:-}
+if [[ $GITHUB_REPOSITORY == */* ]]; then # GitHub Actions style owner/name
+  GITHUB_OWNER=${GITHUB_OWNER:-${GITHUB_REPOSITORY%%/*}}
+  GITHUB_REPOSITORY=${GITHUB_REPOSITORY#*/}
+fi
+
+PLAN_DIR=$(mktemp -d)
+trap 'rm -rf "$PLAN_DIR"' EXIT
+
+################################################################################
+# Preflight
+################################################################################
+
+preflight() {
+  require_tools aws terraform jq
+  if [[ $PLAN_ONLY == false && $SKIP_FLUX == false ]]; then
+    require_tools kubectl flux
+    [[ -n $GITHUB_OWNER && -n $GITHUB_REPOSITORY ]] ||
+      die "set GITHUB_OWNER and GITHUB_REPOSITORY (the repository Flux bootstraps from), or use --skip-flux"
+    [[ -n ${GITHUB_TOKEN:-} ]] || die "set GITHUB_TOKEN for 'flux bootstrap github', or use --skip-flux"
+  elif [[ $PLAN_ONLY == false ]]; then
+    require_tools kubectl
+  fi
+  preflight_aws
+  resolve_state_bucket
+
+  local cidrs=${EKS_PUBLIC_ACCESS_CIDRS:-}
+  if [[ $MY_IP == true ]]; then
+    require_tools curl
+    local ip
+    ip=$(curl -fsS --max-time 10 https://checkip.amazonaws.com | tr -d '[:space:]') ||
+      die "--my-ip: could not find this machine's public IP"
+    cidrs="${cidrs:+$cidrs,}$ip/32"
+  fi
+  if [[ -n $cidrs ]]; then
+    TF_VAR_endpoint_public_access_cidrs=$(csv_to_json "$cidrs")
+    export TF_VAR_endpoint_public_access_cidrs
+    log "public Kubernetes API endpoint limited to $TF_VAR_endpoint_public_access_cidrs"
+  elif [[ -z ${TF_VAR_endpoint_public_access_cidrs:-} ]]; then
+    warn "the Kubernetes API endpoint will be private only: kubectl and flux must run from inside" \
+      "the VPC (VPN, bastion). Use --my-ip or EKS_PUBLIC_ACCESS_CIDRS to allow this machine."
+  fi
+  if [[ -n ${EKS_ADMIN_PRINCIPAL_ARNS:-} ]]; then
+    TF_VAR_cluster_admin_principal_arns=$(csv_to_json "$EKS_ADMIN_PRINCIPAL_ARNS")
+    export TF_VAR_cluster_admin_principal_arns
+  fi
+
+  log "state bucket: $STATE_BUCKET"
+  if [[ $PLAN_ONLY == true ]]; then
+    log "plan mode: nothing will be changed"
+  else
+    cat <<EOF
+
+This creates billable AWS resources in account $ACCOUNT_ID ($REGION): an EKS cluster,
+NAT gateways (one per AZ), a Multi-AZ RDS instance and a network load balancer.
+See docs/infrastructure.md for the costs. Each stack's plan is shown before it is applied.
+
+EOF
+    confirm "Continue?" || die "aborted"
+  fi
+}
+
+################################################################################
+# Terraform
+################################################################################
+
+# plan_and_apply DIR LABEL: plan into a file, show it, apply it after a yes.
+plan_and_apply() {
+  local dir=$1 label=$2 plan_file="$PLAN_DIR/$2.tfplan" status=0
+  log "terraform plan ($label)"
+  terraform -chdir="$dir" plan -input=false -detailed-exitcode -out="$plan_file" || status=$?
+  case $status in
+  0)
+    log "$label: no changes"
+    return 0
+    ;;
+  2) ;;
+  *) die "terraform plan failed for $label" ;;
+  esac
+  [[ $PLAN_ONLY == true ]] && return 0
+  confirm "Apply these changes to $label?" || die "aborted before applying $label"
+  log "terraform apply ($label)"
+  terraform -chdir="$dir" apply -input=false "$plan_file" || die "terraform apply failed for $label"
+}
+
+apply_bootstrap() {
+  if [[ ! -f $TF_ROOT/bootstrap/terraform.tfstate ]] && bucket_exists; then
+    log "state bucket $STATE_BUCKET exists but bootstrap has no local state here: leaving it as it is"
+    return 0
+  fi
+  log "terraform init (bootstrap, local state)"
+  terraform -chdir="$TF_ROOT/bootstrap" init -input=false >/dev/null || die "terraform init failed for bootstrap"
+  TF_VAR_state_bucket_name=$STATE_BUCKET plan_and_apply "$TF_ROOT/bootstrap" bootstrap
+}
+
+# Set to false when plan mode stops early because an upstream stack has not
+# been applied yet (its outputs are needed to plan the next one).
+TERRAFORM_COMPLETE=true
+
+apply_stack() {
+  local stack=$1 upstream
+  shift
+  [[ $TERRAFORM_COMPLETE == true ]] || return 0
+  for upstream in "$@"; do
+    if ! stack_has_state "$upstream"; then
+      [[ $PLAN_ONLY == true ]] || die "$stack needs $upstream, which has no state in $STATE_BUCKET"
+      log "$stack and later stacks: not planned, $upstream has not been applied yet"
+      TERRAFORM_COMPLETE=false
+      return 0
+    fi
+  done
+  tf_init "$stack"
+  plan_and_apply "$TF_ROOT/$stack" "$stack"
+}
+
+apply_terraform() {
+  apply_bootstrap
+  if ! bucket_exists; then
+    [[ $PLAN_ONLY == true ]] || die "state bucket $STATE_BUCKET does not exist after the bootstrap stack"
+    log "the state bucket does not exist yet: the other stacks can be planned once bootstrap is applied"
+    TERRAFORM_COMPLETE=false
+    return 0
+  fi
+  apply_stack network
+  apply_stack cluster network
+  apply_stack database network cluster
+}
+
+################################################################################
+# Cluster hand-over to Flux
+################################################################################
+
+write_cluster_vars() {
+  local owner image vars
+  local -a literals
+  owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
+  image=${IMAGE_REPOSITORY:-ghcr.io/$owner/realworld}
+  vars=$(jq -s --arg owner "$GITHUB_OWNER" --arg image "$image" --arg host "$INGRESS_HOST" \
+    '.[0] + .[1] + {GITHUB_OWNER: $owner, IMAGE_REPOSITORY: $image, INGRESS_HOST: $host}' \
+    <(tf_output_json cluster cluster_vars) <(tf_output_json database cluster_vars))
+  mapfile -t literals < <(jq -r 'to_entries[] | "--from-literal=\(.key)=\(.value)"' <<<"$vars")
+
+  log "ConfigMap flux-system/cluster-vars: $(jq -r 'keys | join(", ")' <<<"$vars")"
+  kubectl create namespace flux-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl -n flux-system create configmap cluster-vars "${literals[@]}" --dry-run=client -o yaml |
+    kubectl apply -f -
+}
+
+bootstrap_flux() {
+  local -a args=(
+    --owner "$GITHUB_OWNER"
+    --repository "$GITHUB_REPOSITORY"
+    --branch "$FLUX_BRANCH"
+    --path "$FLUX_PATH"
+  )
+  if [[ ${GITHUB_PERSONAL:-true} == true ]]; then
+    args+=(--personal)
+  fi
+  log "flux bootstrap github ${args[*]}"
+  flux bootstrap github "${args[@]}"
+}
+
+resolve_ipv4() {
+  local host=$1 ip=""
+  if command -v dig >/dev/null 2>&1; then
+    ip=$(dig +short A "$host" | grep -E '^[0-9.]+$' | head -n 1 || true)
+  fi
+  if [[ -z $ip ]] && command -v getent >/dev/null 2>&1; then
+    ip=$(getent ahostsv4 "$host" | awk 'NR == 1 { print $1 }' || true)
+  fi
+  if [[ -z $ip ]] && command -v host >/dev/null 2>&1; then
+    ip=$(host -t A "$host" | awk '/has address/ { print $4; exit }' || true)
+  fi
+  printf '%s' "$ip"
+}
+
+print_hosts_line() {
+  local deadline=$((SECONDS + NLB_TIMEOUT)) hostname="" ip=""
+  log "waiting for the ingress-nginx load balancer (Service ingress-nginx/ingress-nginx-controller, up to ${NLB_TIMEOUT}s)"
+  while [[ -z $hostname ]]; do
+    hostname=$(kubectl -n ingress-nginx get service ingress-nginx-controller \
+      -o jsonpath='{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
+    [[ -n $hostname ]] && break
+    ((SECONDS < deadline)) || die "no load balancer after ${NLB_TIMEOUT}s; check: flux get kustomizations -A"
+    sleep 15
+  done
+  log "load balancer: $hostname; waiting for its DNS name to resolve"
+  while [[ -z $ip ]]; do
+    ip=$(resolve_ipv4 "$hostname")
+    [[ -n $ip ]] && break
+    ((SECONDS < deadline)) || die "$hostname does not resolve yet; try again in a few minutes"
+    sleep 15
+  done
+  cat <<EOF
+
+The application is served at http://$INGRESS_HOST/ through $hostname.
+Add this line to /etc/hosts (the NLB has one address per AZ; any of them works,
+and AWS may change them, so prefer 'curl --resolve' or real DNS for anything lasting):
+
+$ip $INGRESS_HOST
+
+EOF
+}
+
+################################################################################
+# Main
+################################################################################
+
+preflight
+apply_terraform
+
+if [[ $PLAN_ONLY == true ]]; then
+  log "plan finished; run without --plan to apply"
+  exit 0
+fi
+[[ $TERRAFORM_COMPLETE == true ]] || die "Terraform did not complete"
+
+if ! use_cluster; then
+  die "the Kubernetes API of $NAME is not reachable from here (private endpoint?). Run again from inside" \
+    "the VPC, or with --my-ip / EKS_PUBLIC_ACCESS_CIDRS to open the public endpoint to this machine."
+fi
+if [[ $SKIP_FLUX == true ]]; then
+  log "--skip-flux: done (kubectl context $NAME)"
+  exit 0
+fi
+write_cluster_vars
+bootstrap_flux
+print_hosts_line

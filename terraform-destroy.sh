@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Tears the environment down in the reverse order of terraform-apply.sh.
+#
+#   1. Kubernetes: suspend Flux, delete Ingresses, LoadBalancer Services and
+#      Karpenter NodePools/NodeClaims, wait until the NLB and the Karpenter
+#      nodes are gone (they are not in Terraform state and would block the VPC)
+#   2. Terraform: database -> cluster -> network (-> bootstrap with
+#      --include-bootstrap, which deletes the state bucket and all state history)
+#
+# Usage: ./terraform-destroy.sh [--plan] [--yes] [--include-bootstrap] [--skip-final-snapshot]
+#
+#   --plan                 show what would be destroyed, change nothing
+#   --yes                  do not ask (needed without a terminal)
+#   --include-bootstrap    also delete the state bucket (last; needs the local bootstrap state)
+#   --skip-final-snapshot  delete the database without a final snapshot
+#
+# Environment: PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*
+# (see infrastructure/terraform/scripts/common.sh); DRAIN_TIMEOUT seconds to
+# wait for load balancers and nodes to go (default 600).
+set -euo pipefail
+
+# shellcheck source=infrastructure/terraform/scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/infrastructure/terraform/scripts/common.sh"
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+INCLUDE_BOOTSTRAP=false
+SKIP_FINAL_SNAPSHOT=false
+while (($# > 0)); do
+  case $1 in
+  --plan | --dry-run) PLAN_ONLY=true ;;
+  --yes | -y) ASSUME_YES=true ;;
+  --include-bootstrap) INCLUDE_BOOTSTRAP=true ;;
+  --skip-final-snapshot) SKIP_FINAL_SNAPSHOT=true ;;
+  -h | --help)
+    usage
+    exit 0
+    ;;
+  *) die "unknown argument: $1 (see --help)" ;;
+  esac
+  shift
+done
+
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-600}
+VPC_ID=""
+
+################################################################################
+# Preflight
+################################################################################
+
+preflight() {
+  require_tools aws terraform jq kubectl
+  preflight_aws
+  resolve_state_bucket
+  bucket_exists || die "state bucket $STATE_BUCKET not found (set TF_STATE_BUCKET?); nothing to destroy from state"
+  log "state bucket: $STATE_BUCKET"
+
+  if stack_has_state network; then
+    tf_init network
+    VPC_ID=$(tf_output_json network vpc_id | jq -r '. // empty')
+  fi
+
+  if [[ $PLAN_ONLY == true ]]; then
+    log "plan mode: nothing will be changed"
+    return 0
+  fi
+  cat <<EOF
+
+This DESTROYS project $NAME in account $ACCOUNT_ID ($REGION): the load balancer, the EKS
+cluster with every workload, the database (final snapshot: $([[ $SKIP_FINAL_SNAPSHOT == true ]] && echo no || echo "yes")) and the VPC.
+$([[ $INCLUDE_BOOTSTRAP == true ]] && echo "The state bucket $STATE_BUCKET and all state history are deleted last.")
+
+EOF
+  confirm "Destroy $NAME?" || die "aborted"
+}
+
+################################################################################
+# 1. What Kubernetes created in AWS
+################################################################################
+
+# wait_for "what" COMMAND...: until COMMAND lists nothing (0), or DRAIN_TIMEOUT
+# or a failing COMMAND (1).
+wait_for() {
+  local what=$1 deadline=$((SECONDS + DRAIN_TIMEOUT)) left
+  shift
+  while true; do
+    left=$("$@") || {
+      warn "could not list $what"
+      return 1
+    }
+    [[ -n $left ]] || return 0
+    if ((SECONDS >= deadline)); then
+      warn "still there after ${DRAIN_TIMEOUT}s: $what: $(tr '\n' ' ' <<<"$left")"
+      return 1
+    fi
+    log "waiting for $what to go: $(tr '\n' ' ' <<<"$left")"
+    sleep 15
+  done
+}
+
+vpc_load_balancers() {
+  aws elbv2 describe-load-balancers --output json |
+    jq -r --arg vpc "$VPC_ID" '.LoadBalancers[] | select(.VpcId == $vpc) | .LoadBalancerArn'
+  aws elb describe-load-balancers --output json |
+    jq -r --arg vpc "$VPC_ID" '.LoadBalancerDescriptions[] | select(.VPCId == $vpc) | .LoadBalancerName'
+}
+
+karpenter_instances() {
+  aws ec2 describe-instances --output text --query 'Reservations[].Instances[].InstanceId' \
+    --filters "Name=tag:kubernetes.io/cluster/$NAME,Values=owned" "Name=tag-key,Values=karpenter.sh/nodepool" \
+    "Name=instance-state-name,Values=pending,running,stopping,stopped,shutting-down" | tr '\t' '\n' | sed '/^$/d'
+}
+
+crd_exists() { kubectl get crd "$1" >/dev/null 2>&1; }
+
+drain_kubernetes() {
+  log "suspending Flux so it does not recreate what is deleted next"
+  local kind
+  for kind in kustomizations.kustomize.toolkit.fluxcd.io helmreleases.helm.toolkit.fluxcd.io; do
+    crd_exists "$kind" || continue
+    kubectl get "$kind" -A -o json |
+      jq -r '.items[] | "\(.metadata.namespace) \(.metadata.name)"' |
+      while read -r namespace name; do
+        kubectl -n "$namespace" patch "$kind" "$name" --type=merge -p '{"spec":{"suspend":true}}' >/dev/null
+      done
+  done
+
+  log "deleting Ingresses and Services of type LoadBalancer"
+  kubectl delete ingress --all --all-namespaces --wait=false
+  kubectl get services -A -o json |
+    jq -r '.items[] | select(.spec.type == "LoadBalancer") | "\(.metadata.namespace) \(.metadata.name)"' |
+    while read -r namespace name; do
+      kubectl -n "$namespace" delete service "$name" --wait=false
+    done
+
+  if crd_exists nodepools.karpenter.sh; then
+    log "deleting Karpenter NodePools and NodeClaims (Karpenter terminates their instances)"
+    kubectl delete nodepools.karpenter.sh --all --wait=false
+    kubectl delete nodeclaims.karpenter.sh --all --timeout="${DRAIN_TIMEOUT}s" ||
+      warn "NodeClaims did not finish deleting"
+  fi
+  if crd_exists ec2nodeclasses.karpenter.k8s.aws; then
+    # Karpenter removes the instance profiles it created when the class goes.
+    kubectl delete ec2nodeclasses.karpenter.k8s.aws --all --timeout="${DRAIN_TIMEOUT}s" ||
+      warn "EC2NodeClasses did not finish deleting"
+  fi
+}
+
+# Without the Kubernetes API, delete the same things through the AWS API.
+drain_aws_directly() {
+  local arn instances
+  warn "the Kubernetes API is not reachable; removing cluster-created load balancers and Karpenter instances through AWS"
+  confirm "Delete load balancers in $VPC_ID tagged for $NAME and terminate Karpenter instances?" || die "aborted"
+  for arn in $(aws elbv2 describe-load-balancers --output json |
+    jq -r --arg vpc "$VPC_ID" '.LoadBalancers[] | select(.VpcId == $vpc) | .LoadBalancerArn'); do
+    if aws elbv2 describe-tags --resource-arns "$arn" --output json |
+      jq -e --arg key "kubernetes.io/cluster/$NAME" '.TagDescriptions[0].Tags | any(.Key == $key)' >/dev/null; then
+      log "deleting load balancer $arn"
+      aws elbv2 delete-load-balancer --load-balancer-arn "$arn"
+    fi
+  done
+  instances=$(karpenter_instances)
+  if [[ -n $instances ]]; then
+    log "terminating Karpenter instances: $(tr '\n' ' ' <<<"$instances")"
+    # shellcheck disable=SC2086 # one instance id per word
+    aws ec2 terminate-instances --instance-ids $instances >/dev/null
+  fi
+}
+
+# Security groups the in-cluster cloud controller made for load balancers
+# (tagged for the cluster) would keep the VPC from being deleted.
+delete_leftover_security_groups() {
+  local group
+  for group in $(aws ec2 describe-security-groups --output text --query 'SecurityGroups[].GroupId' \
+    --filters "Name=vpc-id,Values=$VPC_ID" "Name=tag:kubernetes.io/cluster/$NAME,Values=owned"); do
+    log "deleting leftover security group $group"
+    aws ec2 delete-security-group --group-id "$group" || warn "could not delete $group"
+  done
+}
+
+release_aws_resources() {
+  if ! aws eks describe-cluster --name "$NAME" >/dev/null 2>&1; then
+    log "cluster $NAME does not exist: nothing to drain"
+    return 0
+  fi
+  if [[ $PLAN_ONLY == true ]]; then
+    log "would suspend Flux, delete Ingresses/LoadBalancer Services/Karpenter NodePools and wait for:"
+    [[ -z $VPC_ID ]] || vpc_load_balancers | sed 's/^/  load balancer /'
+    karpenter_instances | sed 's/^/  Karpenter instance /'
+    return 0
+  fi
+  if use_cluster; then
+    drain_kubernetes
+  elif [[ -n $VPC_ID ]]; then
+    drain_aws_directly
+  fi
+  [[ -z $VPC_ID ]] || wait_for "load balancers in $VPC_ID" vpc_load_balancers ||
+    die "load balancers remain; delete them (or rerun) before destroying the network"
+  wait_for "Karpenter instances" karpenter_instances ||
+    die "Karpenter instances remain; terminate them (or rerun) before destroying the cluster"
+}
+
+################################################################################
+# 2. Terraform, reverse order
+################################################################################
+
+# destroy_stack STACK: destroy (or plan the destroy) when the stack has state.
+destroy_stack() {
+  local stack=$1
+  if ! stack_has_state "$stack"; then
+    log "$stack: no state, skipped"
+    return 0
+  fi
+  tf_init "$stack"
+  if [[ $PLAN_ONLY == true ]]; then
+    log "terraform plan -destroy ($stack)"
+    terraform -chdir="$TF_ROOT/$stack" plan -destroy -input=false || die "terraform plan -destroy failed for $stack"
+    return 0
+  fi
+  log "terraform destroy ($stack)"
+  terraform -chdir="$TF_ROOT/$stack" destroy -input=false -auto-approve || die "terraform destroy failed for $stack"
+}
+
+destroy_database() {
+  export TF_VAR_skip_final_snapshot=$SKIP_FINAL_SNAPSHOT
+  TF_VAR_final_snapshot_identifier="$NAME-final-$(date -u +%Y%m%d%H%M)"
+  export TF_VAR_final_snapshot_identifier
+  if [[ $PLAN_ONLY == false ]] && stack_has_state database; then
+    # Deletion protection and the snapshot settings are read from state at
+    # destroy time, so they are applied first.
+    tf_init database
+    log "turning off deletion protection (final snapshot: $TF_VAR_final_snapshot_identifier, skipped: $SKIP_FINAL_SNAPSHOT)"
+    TF_VAR_deletion_protection=false terraform -chdir="$TF_ROOT/database" apply -input=false -auto-approve \
+      -target=aws_db_instance.this ||
+      die "could not turn off deletion protection"
+  fi
+  TF_VAR_deletion_protection=false destroy_stack database
+}
+
+destroy_bootstrap() {
+  if [[ ! -f $TF_ROOT/bootstrap/terraform.tfstate ]]; then
+    warn "no local bootstrap state here; delete s3://$STATE_BUCKET and its KMS key by hand if wanted"
+    return 0
+  fi
+  terraform -chdir="$TF_ROOT/bootstrap" init -input=false >/dev/null || die "terraform init failed for bootstrap"
+  export TF_VAR_state_bucket_name=$STATE_BUCKET
+  if [[ $PLAN_ONLY == true ]]; then
+    terraform -chdir="$TF_ROOT/bootstrap" plan -destroy -input=false || die "terraform plan -destroy failed for bootstrap"
+    return 0
+  fi
+  confirm "Delete the state bucket $STATE_BUCKET with all state versions?" || return 0
+  # force_destroy is read from state at destroy time, so it is applied first.
+  TF_VAR_force_destroy=true terraform -chdir="$TF_ROOT/bootstrap" apply -input=false -auto-approve \
+    -target=aws_s3_bucket.state ||
+    die "could not allow the bucket to be emptied"
+  TF_VAR_force_destroy=true terraform -chdir="$TF_ROOT/bootstrap" destroy -input=false -auto-approve ||
+    die "terraform destroy failed for bootstrap"
+}
+
+################################################################################
+# Main
+################################################################################
+
+preflight
+release_aws_resources
+destroy_database
+destroy_stack cluster
+if [[ $PLAN_ONLY == false && -n $VPC_ID ]]; then
+  delete_leftover_security_groups
+fi
+destroy_stack network
+if [[ $INCLUDE_BOOTSTRAP == true ]]; then
+  destroy_bootstrap
+else
+  log "state bucket $STATE_BUCKET kept (use --include-bootstrap to delete it)"
+fi
+log "done"
