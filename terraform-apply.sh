@@ -192,7 +192,7 @@ write_cluster_vars() {
   local -a literals
   owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
   image=${IMAGE_REPOSITORY:-ghcr.io/$owner/realworld}
-  vars=$(jq -s --arg owner "$GITHUB_OWNER" --arg image "$image" --arg host "$INGRESS_HOST" \
+  vars=$(jq -s --arg owner "$owner" --arg image "$image" --arg host "$INGRESS_HOST" \
     '.[0] + .[1] + {GITHUB_OWNER: $owner, IMAGE_REPOSITORY: $image, INGRESS_HOST: $host}' \
     <(tf_output_json cluster cluster_vars) <(tf_output_json database cluster_vars))
   mapfile -t literals < <(jq -r 'to_entries[] | "--from-literal=\(.key)=\(.value)"' <<<"$vars")

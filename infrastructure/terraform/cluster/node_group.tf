@@ -87,9 +87,11 @@ resource "aws_eks_node_group" "system" {
   capacity_type   = "ON_DEMAND"
   instance_types  = var.system_node_instance_types
 
+  # karpenter.sh/controller: the upstream convention; role=system: the
+  # nodeSelector of the Karpenter HelmRelease in infrastructure/flux.
   labels = {
     "karpenter.sh/controller" = "true"
-    "node-pool"               = "system"
+    "role"                    = "system"
   }
 
   scaling_config {

@@ -152,8 +152,8 @@ run "system_node_group_for_karpenter_controller" {
   command = plan
 
   assert {
-    condition     = aws_eks_node_group.system.labels["karpenter.sh/controller"] == "true"
-    error_message = "The system node group must be labelled karpenter.sh/controller=true (the controller's nodeSelector)."
+    condition     = aws_eks_node_group.system.labels["karpenter.sh/controller"] == "true" && aws_eks_node_group.system.labels["role"] == "system"
+    error_message = "The system node group must be labelled karpenter.sh/controller=true and role=system (the Karpenter controller's nodeSelector)."
   }
 
   assert {
@@ -164,6 +164,11 @@ run "system_node_group_for_karpenter_controller" {
   assert {
     condition     = aws_eks_node_group.system.scaling_config[0].min_size >= 2
     error_message = "At least two system nodes, so the controller and CoreDNS survive losing one."
+  }
+
+  assert {
+    condition     = length(aws_eks_node_group.system.taint) == 0
+    error_message = "System nodes must stay untainted: Flux's own controllers (which install Karpenter) run there."
   }
 
   assert {

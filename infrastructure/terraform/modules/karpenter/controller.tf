@@ -157,9 +157,11 @@ data "aws_iam_policy_document" "controller" {
       "ec2:DescribeCapacityReservations",
       "ec2:DescribeImages",
       "ec2:DescribeInstances",
+      "ec2:DescribeInstanceStatus",
       "ec2:DescribeInstanceTypeOfferings",
       "ec2:DescribeInstanceTypes",
       "ec2:DescribeLaunchTemplates",
+      "ec2:DescribePlacementGroups",
       "ec2:DescribeSecurityGroups",
       "ec2:DescribeSpotPriceHistory",
       "ec2:DescribeSubnets",
@@ -187,7 +189,7 @@ data "aws_iam_policy_document" "controller" {
 
   statement {
     sid       = "AllowInterruptionQueueActions"
-    actions   = ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
+    actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
     resources = [aws_sqs_queue.interruption.arn]
   }
 
@@ -311,8 +313,16 @@ data "aws_iam_policy_document" "controller" {
 
   statement {
     sid       = "AllowInstanceProfileReadActions"
-    actions   = ["iam:GetInstanceProfile", "iam:ListInstanceProfiles"]
+    actions   = ["iam:GetInstanceProfile"]
     resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/*"]
+  }
+
+  # The instance-profile garbage collector lists the account's profiles;
+  # ListInstanceProfiles has no resource-level permissions, so it needs "*".
+  statement {
+    sid       = "AllowUnscopedInstanceProfileListAction"
+    actions   = ["iam:ListInstanceProfiles"]
+    resources = ["*"]
   }
 
   statement {
