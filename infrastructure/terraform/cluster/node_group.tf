@@ -7,38 +7,11 @@
 # so pods cannot reach the node's credentials (they use Pod Identity).
 ################################################################################
 
-locals {
-  node_policies = {
-    worker = "AmazonEKSWorkerNodePolicy"
-    cni    = "AmazonEKS_CNI_Policy"
-    ecr    = "AmazonEC2ContainerRegistryReadOnly"
-    ssm    = "AmazonSSMManagedInstanceCore"
-  }
-}
+module "system_node_role" {
+  source = "../modules/node-role"
 
-data "aws_iam_policy_document" "node_trust" {
-  statement {
-    sid     = "EC2AssumeRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "system_node" {
-  name               = "${var.name}-system-node"
-  description        = "Nodes of the system managed node group of ${var.name}"
-  assume_role_policy = data.aws_iam_policy_document.node_trust.json
-}
-
-resource "aws_iam_role_policy_attachment" "system_node" {
-  for_each = local.node_policies
-
-  role       = aws_iam_role.system_node.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+  name        = "${var.name}-system-node"
+  description = "Nodes of the system managed node group of ${var.name}"
 }
 
 resource "aws_launch_template" "system" {
@@ -81,7 +54,7 @@ resource "aws_launch_template" "system" {
 resource "aws_eks_node_group" "system" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "system"
-  node_role_arn   = aws_iam_role.system_node.arn
+  node_role_arn   = module.system_node_role.arn
   subnet_ids      = local.private_subnet_ids
   ami_type        = "AL2023_x86_64_STANDARD"
   capacity_type   = "ON_DEMAND"
@@ -119,7 +92,7 @@ resource "aws_eks_node_group" "system" {
   }
 
   depends_on = [
-    aws_iam_role_policy_attachment.system_node,
+    module.system_node_role,
     aws_eks_addon.before_compute,
   ]
 }

@@ -96,7 +96,7 @@ run "controller_policy_scoped_by_cluster_tag" {
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.controller.statement :
-      toset(s.resources) == toset([aws_iam_role.node.arn]) if contains(s.actions, "iam:PassRole")
+      toset(s.resources) == toset([module.node_role.arn]) if contains(s.actions, "iam:PassRole")
     ])
     error_message = "The controller may only pass the Karpenter node role."
   }
@@ -110,12 +110,12 @@ run "node_role_and_controller_identity" {
   }
 
   assert {
-    condition     = aws_iam_role.node.name == "takehome-karpenter-node" && aws_eks_access_entry.node.type == "EC2_LINUX" && aws_eks_access_entry.node.principal_arn == aws_iam_role.node.arn
+    condition     = output.node_role_name == "takehome-karpenter-node" && aws_eks_access_entry.node.type == "EC2_LINUX" && aws_eks_access_entry.node.principal_arn == output.node_role_arn
     error_message = "Karpenter nodes must join through an EC2_LINUX access entry for the node role."
   }
 
   assert {
-    condition = toset([for a in aws_iam_role_policy_attachment.node : element(split("/", a.policy_arn), 1)]) == toset([
+    condition = toset([for arn in output.node_role_policy_arns : element(split("/", arn), 1)]) == toset([
       "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore",
     ])
     error_message = "The node role needs exactly the worker, CNI, ECR read-only and SSM managed policies."

@@ -9,326 +9,182 @@
 ################################################################################
 
 locals {
-  ec2_arn              = "arn:${local.partition}:ec2:${local.region}"
-  cluster_tag          = "kubernetes.io/cluster/${var.cluster_name}"
-  created_by_karpenter = ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"]
+  ec2_arn          = "arn:${local.partition}:ec2:${local.region}"
+  cluster_tag      = "kubernetes.io/cluster/${var.cluster_name}"
+  instance_profile = "arn:${local.partition}:iam::${local.account_id}:instance-profile/*"
+  launched = [
+    for type in ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"] :
+    "${local.ec2_arn}:*:${type}/*"
+  ]
+
+  # Condition sets. "request" conditions apply to the tags a new resource is
+  # created with, "resource" conditions to the tags an existing one carries.
+  request_owned = [
+    { test = "StringEquals", variable = "aws:RequestTag/${local.cluster_tag}", values = ["owned"] },
+    { test = "StringEquals", variable = "aws:RequestTag/eks:eks-cluster-name", values = [var.cluster_name] },
+  ]
+  resource_owned     = [{ test = "StringEquals", variable = "aws:ResourceTag/${local.cluster_tag}", values = ["owned"] }]
+  request_nodepool   = [{ test = "StringLike", variable = "aws:RequestTag/karpenter.sh/nodepool", values = ["*"] }]
+  resource_nodepool  = [{ test = "StringLike", variable = "aws:ResourceTag/karpenter.sh/nodepool", values = ["*"] }]
+  request_region     = [{ test = "StringEquals", variable = "aws:RequestTag/topology.kubernetes.io/region", values = [local.region] }]
+  resource_region    = [{ test = "StringEquals", variable = "aws:ResourceTag/topology.kubernetes.io/region", values = [local.region] }]
+  request_nodeclass  = [{ test = "StringLike", variable = "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass", values = ["*"] }]
+  resource_nodeclass = [{ test = "StringLike", variable = "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass", values = ["*"] }]
+
+  controller_statements = [
+    {
+      sid     = "AllowScopedEC2InstanceAccessActions"
+      actions = ["ec2:RunInstances", "ec2:CreateFleet"]
+      resources = [
+        "${local.ec2_arn}::image/*",
+        "${local.ec2_arn}::snapshot/*",
+        "${local.ec2_arn}:*:security-group/*",
+        "${local.ec2_arn}:*:subnet/*",
+        "${local.ec2_arn}:*:capacity-reservation/*",
+      ]
+      conditions = []
+    },
+    {
+      sid        = "AllowScopedEC2LaunchTemplateAccessActions"
+      actions    = ["ec2:RunInstances", "ec2:CreateFleet"]
+      resources  = ["${local.ec2_arn}:*:launch-template/*"]
+      conditions = concat(local.resource_owned, local.resource_nodepool)
+    },
+    {
+      sid        = "AllowScopedEC2InstanceActionsWithTags"
+      actions    = ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"]
+      resources  = local.launched
+      conditions = concat(local.request_owned, local.request_nodepool)
+    },
+    {
+      sid       = "AllowScopedResourceCreationTagging"
+      actions   = ["ec2:CreateTags"]
+      resources = local.launched
+      conditions = concat(local.request_owned, local.request_nodepool, [
+        { test = "StringEquals", variable = "ec2:CreateAction", values = ["RunInstances", "CreateFleet", "CreateLaunchTemplate"] },
+      ])
+    },
+    {
+      sid       = "AllowScopedResourceTagging"
+      actions   = ["ec2:CreateTags"]
+      resources = ["${local.ec2_arn}:*:instance/*"]
+      conditions = concat(local.resource_owned, local.resource_nodepool, [
+        { test = "StringEqualsIfExists", variable = "aws:RequestTag/eks:eks-cluster-name", values = [var.cluster_name] },
+        { test = "ForAllValues:StringEquals", variable = "aws:TagKeys", values = ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"] },
+      ])
+    },
+    {
+      sid        = "AllowScopedDeletion"
+      actions    = ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"]
+      resources  = ["${local.ec2_arn}:*:instance/*", "${local.ec2_arn}:*:launch-template/*"]
+      conditions = concat(local.resource_owned, local.resource_nodepool)
+    },
+    {
+      sid = "AllowRegionalReadActions"
+      actions = [
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeCapacityReservations",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstances",
+        "ec2:DescribeInstanceStatus",
+        "ec2:DescribeInstanceTypeOfferings",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribePlacementGroups",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSpotPriceHistory",
+        "ec2:DescribeSubnets",
+      ]
+      resources  = ["*"]
+      conditions = [{ test = "StringEquals", variable = "aws:RequestedRegion", values = [local.region] }]
+    },
+    {
+      sid        = "AllowSSMReadActions"
+      actions    = ["ssm:GetParameter"]
+      resources  = ["arn:${local.partition}:ssm:${local.region}::parameter/aws/service/*"]
+      conditions = []
+    },
+    {
+      sid        = "AllowPricingReadActions"
+      actions    = ["pricing:GetProducts"]
+      resources  = ["*"]
+      conditions = []
+    },
+    {
+      sid        = "AllowInterruptionQueueActions"
+      actions    = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
+      resources  = [aws_sqs_queue.interruption.arn]
+      conditions = []
+    },
+    {
+      sid        = "AllowPassingInstanceRole"
+      actions    = ["iam:PassRole"]
+      resources  = [module.node_role.arn]
+      conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["ec2.amazonaws.com"] }]
+    },
+    {
+      sid        = "AllowScopedInstanceProfileCreationActions"
+      actions    = ["iam:CreateInstanceProfile"]
+      resources  = [local.instance_profile]
+      conditions = concat(local.request_owned, local.request_region, local.request_nodeclass)
+    },
+    {
+      sid       = "AllowScopedInstanceProfileTagActions"
+      actions   = ["iam:TagInstanceProfile"]
+      resources = [local.instance_profile]
+      conditions = concat(
+        local.resource_owned, local.resource_region, local.resource_nodeclass,
+        local.request_owned, local.request_region, local.request_nodeclass,
+      )
+    },
+    {
+      sid        = "AllowScopedInstanceProfileActions"
+      actions    = ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"]
+      resources  = [local.instance_profile]
+      conditions = concat(local.resource_owned, local.resource_region, local.resource_nodeclass)
+    },
+    {
+      sid        = "AllowInstanceProfileReadActions"
+      actions    = ["iam:GetInstanceProfile"]
+      resources  = [local.instance_profile]
+      conditions = []
+    },
+    {
+      # The instance-profile garbage collector lists the account's profiles;
+      # ListInstanceProfiles has no resource-level permissions.
+      sid        = "AllowUnscopedInstanceProfileListAction"
+      actions    = ["iam:ListInstanceProfiles"]
+      resources  = ["*"]
+      conditions = []
+    },
+    {
+      sid        = "AllowAPIServerEndpointDiscovery"
+      actions    = ["eks:DescribeCluster"]
+      resources  = [var.cluster_arn]
+      conditions = []
+    },
+  ]
 }
 
 data "aws_iam_policy_document" "controller" {
-  statement {
-    sid     = "AllowScopedEC2InstanceAccessActions"
-    actions = ["ec2:RunInstances", "ec2:CreateFleet"]
-    resources = [
-      "${local.ec2_arn}::image/*",
-      "${local.ec2_arn}::snapshot/*",
-      "${local.ec2_arn}:*:security-group/*",
-      "${local.ec2_arn}:*:subnet/*",
-      "${local.ec2_arn}:*:capacity-reservation/*",
-    ]
-  }
+  dynamic "statement" {
+    for_each = local.controller_statements
 
-  statement {
-    sid       = "AllowScopedEC2LaunchTemplateAccessActions"
-    actions   = ["ec2:RunInstances", "ec2:CreateFleet"]
-    resources = ["${local.ec2_arn}:*:launch-template/*"]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/${local.cluster_tag}"
-      values   = ["owned"]
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:ResourceTag/karpenter.sh/nodepool"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "AllowScopedEC2InstanceActionsWithTags"
-    actions   = ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"]
-    resources = [for type in local.created_by_karpenter : "${local.ec2_arn}:*:${type}/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/eks:eks-cluster-name"
-      values   = [var.cluster_name]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:RequestTag/karpenter.sh/nodepool"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "AllowScopedResourceCreationTagging"
-    actions   = ["ec2:CreateTags"]
-    resources = [for type in local.created_by_karpenter : "${local.ec2_arn}:*:${type}/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/eks:eks-cluster-name"
-      values   = [var.cluster_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "ec2:CreateAction"
-      values   = ["RunInstances", "CreateFleet", "CreateLaunchTemplate"]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:RequestTag/karpenter.sh/nodepool"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "AllowScopedResourceTagging"
-    actions   = ["ec2:CreateTags"]
-    resources = ["${local.ec2_arn}:*:instance/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:ResourceTag/karpenter.sh/nodepool"
-      values   = ["*"]
-    }
-
-    condition {
-      test     = "StringEqualsIfExists"
-      variable = "aws:RequestTag/eks:eks-cluster-name"
-      values   = [var.cluster_name]
-    }
-
-    condition {
-      test     = "ForAllValues:StringEquals"
-      variable = "aws:TagKeys"
-      values   = ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"]
-    }
-  }
-
-  statement {
-    sid     = "AllowScopedDeletion"
-    actions = ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"]
-    resources = [
-      "${local.ec2_arn}:*:instance/*",
-      "${local.ec2_arn}:*:launch-template/*",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:ResourceTag/karpenter.sh/nodepool"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid = "AllowRegionalReadActions"
-    actions = [
-      "ec2:DescribeAvailabilityZones",
-      "ec2:DescribeCapacityReservations",
-      "ec2:DescribeImages",
-      "ec2:DescribeInstances",
-      "ec2:DescribeInstanceStatus",
-      "ec2:DescribeInstanceTypeOfferings",
-      "ec2:DescribeInstanceTypes",
-      "ec2:DescribeLaunchTemplates",
-      "ec2:DescribePlacementGroups",
-      "ec2:DescribeSecurityGroups",
-      "ec2:DescribeSpotPriceHistory",
-      "ec2:DescribeSubnets",
-    ]
-    resources = ["*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = [local.region]
-    }
-  }
-
-  statement {
-    sid       = "AllowSSMReadActions"
-    actions   = ["ssm:GetParameter"]
-    resources = ["arn:${local.partition}:ssm:${local.region}::parameter/aws/service/*"]
-  }
-
-  statement {
-    sid       = "AllowPricingReadActions"
-    actions   = ["pricing:GetProducts"]
-    resources = ["*"]
-  }
-
-  statement {
-    sid       = "AllowInterruptionQueueActions"
-    actions   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
-    resources = [aws_sqs_queue.interruption.arn]
-  }
-
-  statement {
-    sid       = "AllowPassingInstanceRole"
-    actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.node.arn]
-
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PassedToService"
-      values   = ["ec2.amazonaws.com"]
-    }
-  }
-
-  statement {
-    sid       = "AllowScopedInstanceProfileCreationActions"
-    actions   = ["iam:CreateInstanceProfile"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/eks:eks-cluster-name"
-      values   = [var.cluster_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/topology.kubernetes.io/region"
-      values   = [local.region]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "AllowScopedInstanceProfileTagActions"
-    actions   = ["iam:TagInstanceProfile"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/topology.kubernetes.io/region"
-      values   = [local.region]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/eks:eks-cluster-name"
-      values   = [var.cluster_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/topology.kubernetes.io/region"
-      values   = [local.region]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass"
-      values   = ["*"]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid = "AllowScopedInstanceProfileActions"
-    actions = [
-      "iam:AddRoleToInstanceProfile",
-      "iam:RemoveRoleFromInstanceProfile",
-      "iam:DeleteInstanceProfile",
-    ]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/${local.cluster_tag}"
-      values   = ["owned"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/topology.kubernetes.io/region"
-      values   = [local.region]
-    }
-
-    condition {
-      test     = "StringLike"
-      variable = "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass"
-      values   = ["*"]
-    }
-  }
-
-  statement {
-    sid       = "AllowInstanceProfileReadActions"
-    actions   = ["iam:GetInstanceProfile"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/*"]
-  }
-
-  # The instance-profile garbage collector lists the account's profiles;
-  # ListInstanceProfiles has no resource-level permissions, so it needs "*".
-  statement {
-    sid       = "AllowUnscopedInstanceProfileListAction"
-    actions   = ["iam:ListInstanceProfiles"]
-    resources = ["*"]
-  }
-
-  statement {
-    sid       = "AllowAPIServerEndpointDiscovery"
-    actions   = ["eks:DescribeCluster"]
-    resources = [var.cluster_arn]
   }
 }
 

@@ -16,50 +16,25 @@ locals {
   region         = data.aws_region.current.name
   node_role_name = coalesce(var.node_role_name, "${var.cluster_name}-karpenter-node")
   queue_name     = coalesce(var.queue_name, var.cluster_name)
-
-  node_policies = {
-    worker = "AmazonEKSWorkerNodePolicy"
-    cni    = "AmazonEKS_CNI_Policy"
-    ecr    = "AmazonEC2ContainerRegistryReadOnly"
-    ssm    = "AmazonSSMManagedInstanceCore"
-  }
 }
 
 ################################################################################
 # Node role
 ################################################################################
 
-data "aws_iam_policy_document" "node_trust" {
-  statement {
-    sid     = "EC2AssumeRole"
-    actions = ["sts:AssumeRole"]
+module "node_role" {
+  source = "../node-role"
 
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "node" {
-  name               = local.node_role_name
-  description        = "Nodes launched by Karpenter in EKS cluster ${var.cluster_name}"
-  assume_role_policy = data.aws_iam_policy_document.node_trust.json
-  tags               = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "node" {
-  for_each = local.node_policies
-
-  role       = aws_iam_role.node.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+  name        = local.node_role_name
+  description = "Nodes launched by Karpenter in EKS cluster ${var.cluster_name}"
+  tags        = var.tags
 }
 
 # Karpenter creates the instance profile for this role itself (EC2NodeClass
 # spec.role); the access entry lets nodes with the role join the cluster.
 resource "aws_eks_access_entry" "node" {
   cluster_name  = var.cluster_name
-  principal_arn = aws_iam_role.node.arn
+  principal_arn = module.node_role.arn
   type          = "EC2_LINUX"
   tags          = var.tags
 }

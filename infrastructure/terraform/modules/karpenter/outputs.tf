@@ -25,12 +25,17 @@ output "event_rules" {
 
 output "node_role_name" {
   description = "Name of the node IAM role; EC2NodeClass `spec.role` must equal it."
-  value       = aws_iam_role.node.name
+  value       = module.node_role.name
+}
+
+output "node_role_policy_arns" {
+  description = "AWS-managed policies attached to the node IAM role."
+  value       = module.node_role.policy_arns
 }
 
 output "node_role_arn" {
   description = "ARN of the node IAM role."
-  value       = aws_iam_role.node.arn
+  value       = module.node_role.arn
 }
 
 output "controller_role_arn" {
