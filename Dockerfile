@@ -35,7 +35,7 @@ WORKDIR /build
 COPY requirements/base.txt requirements/base.txt
 RUN python3 -m venv "$VIRTUAL_ENV" \
     && pip install --require-hashes --only-binary=:all: --no-deps -r requirements/base.txt \
-    && pip uninstall --yes pip \
+    && pip uninstall --yes setuptools pip \
     && python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash "$VIRTUAL_ENV"
 
 # ---------------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ WORKDIR /build
 COPY requirements/loadtest.txt requirements/loadtest.txt
 RUN python3 -m venv "$VIRTUAL_ENV" \
     && pip install --require-hashes --only-binary=:all: --no-deps -r requirements/loadtest.txt \
-    && pip uninstall --yes pip \
+    && pip uninstall --yes setuptools pip \
     && python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash "$VIRTUAL_ENV"
 
 # ---------------------------------------------------------------------------------------------

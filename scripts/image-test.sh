@@ -122,6 +122,9 @@ bh rm --all >/dev/null 2>&1 || true
 echo "stand-in base: ${base_python} at /usr/bin/python3 (official slim: /usr/local/bin/python3)"
 
 # --- 2. build the real Dockerfile ------------------------------------------------------------
+# Previous test images (and their now untagged layers) go first: vfs stores full copies.
+bh rmi --force "${IMAGE_TAG}" "${LOADTEST_TAG}" >/dev/null 2>&1 || true
+bh rmi --prune >/dev/null 2>&1 || true
 revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 build() {
   local target="$1" tag="$2"
@@ -164,6 +167,7 @@ CONTAINER="$(bh from --pull=never "${IMAGE_TAG}")"
 MNT="$(bh mount "${CONTAINER}")"
 [ ! -e "${MNT}/usr/bin/gcc" ] && [ ! -e "${MNT}/usr/bin/cc" ] || fail "a compiler is in the image"
 [ ! -e "${MNT}/opt/venv/bin/pip" ] || fail "pip is in the application virtualenv"
+compgen -G "${MNT}/opt/venv/lib/python3*/site-packages/setuptools" >/dev/null && fail "setuptools is in the application virtualenv"
 
 APP_ENV=(
   "DATABASE_URL=${PG_SERVER_URL}/${DB_NAME}"
@@ -207,24 +211,49 @@ step "python manage.py migrate --noinput (explicit, as in the compose/Kubernetes
 "${IN_IMAGE[@]}" python manage.py migrate --noinput || fail "migrate failed"
 pass "migrations applied"
 
-step "Starting the image's CMD: ${CMD[*]}"
 SERVER_LOG="${CACHE_DIR}/server.log"
-"${IN_IMAGE[@]}" "${CMD[@]}" >"${SERVER_LOG}" 2>&1 &
-SERVER_PID=$!
+: >"${SERVER_LOG}"
+# start_server [VAR=value...]: the image's CMD in the background (extra env wins).
+start_server() {
+  "${IN_IMAGE[@]}" "$@" "${CMD[@]}" >>"${SERVER_LOG}" 2>&1 &
+  SERVER_PID=$!
+}
+# wait_for PATH CODE: polls until PATH answers CODE (60 s at most).
+wait_for() {
+  local code=""
+  for _ in $(seq 1 120); do
+    if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
+      cat "${SERVER_LOG}"
+      fail "the server exited"
+    fi
+    code="$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}$1" || true)"
+    [ "${code}" = "$2" ] && return 0
+    sleep 0.5
+  done
+  cat "${SERVER_LOG}"
+  fail "$1 answered ${code:-nothing}, never $2"
+}
+# stop_server: SIGTERM, then the graceful timeout (20 s) at most.
+stop_server() {
+  kill -TERM "${SERVER_PID}"
+  for _ in $(seq 1 50); do kill -0 "${SERVER_PID}" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "${SERVER_PID}" 2>/dev/null; then fail "gunicorn did not stop within 25s of SIGTERM"; fi
+  wait "${SERVER_PID}" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+step "Probes with the database down (DATABASE_URL to a closed port)"
+start_server "DATABASE_URL=postgres://realworld@127.0.0.1:9/unreachable"
+wait_for /healthz 200
+pass "/healthz 200 without a database (liveness never touches it)"
+wait_for /readyz 503
+pass "/readyz 503 without a database"
+stop_server
+
+step "Starting the image's CMD: ${CMD[*]}"
+start_server
 t0=${SECONDS}
-ready=""
-for _ in $(seq 1 120); do
-  if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
-    cat "${SERVER_LOG}"
-    fail "the server exited"
-  fi
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}/readyz" || true)" = 200 ]; then
-    ready=1
-    break
-  fi
-  sleep 0.5
-done
-[ -n "${ready}" ] || { cat "${SERVER_LOG}"; fail "/readyz never answered 200"; }
+wait_for /readyz 200
 pass "/readyz 200 after $((SECONDS - t0))s"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}/healthz")" = 200 ] || fail "/healthz is not 200"
 pass "/healthz 200"
@@ -276,11 +305,7 @@ pass "$(wc -w <<<"${gunicorn_pids}") gunicorn processes (master + workers) run a
 
 step "Graceful stop (SIGTERM)"
 t0=${SECONDS}
-kill -TERM "${SERVER_PID}"
-for _ in $(seq 1 40); do kill -0 "${SERVER_PID}" 2>/dev/null || break; sleep 0.5; done
-if kill -0 "${SERVER_PID}" 2>/dev/null; then fail "gunicorn did not stop within 20s of SIGTERM"; fi
-wait "${SERVER_PID}" 2>/dev/null || true
-SERVER_PID=""
+stop_server
 pass "stopped $((SECONDS - t0))s after SIGTERM"
 
 if [ -f loadtest/locustfile.py ]; then
