@@ -13,7 +13,7 @@ import tempfile
 
 import gunicorn.http.wsgi
 
-bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 # Time a worker may spend on one request before it is killed and replaced.
@@ -32,7 +32,7 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 # Worker heartbeats go to memory, not to the (read-only) image filesystem.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
-    "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+    "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  # nosec B108
 )
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
 errorlog = "-"

@@ -137,7 +137,7 @@ def http(base: str, endpoint: Endpoint, token: str) -> tuple[int, list[tuple[str
     if endpoint.auth:
         request.add_header("Authorization", f"Token {token}")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # nosec B310
             return response.status, list(response.getheaders()), response.read()
     except urllib.error.HTTPError as error:
         return error.code, list(error.headers.items()), error.read()

@@ -90,7 +90,7 @@ def postman_collection() -> Path:
     if not cached.is_file():
         print(f"Downloading the Postman collection from {POSTMAN_COLLECTION_URL}")
         cached.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(POSTMAN_COLLECTION_URL, timeout=30) as response:
+        with urllib.request.urlopen(POSTMAN_COLLECTION_URL, timeout=30) as response:  # nosec B310
             cached.write_bytes(response.read())
     return cached
 

@@ -99,7 +99,7 @@ def _copy(cursor: Any, model: type[models.Model], columns: list[str], rows: Iter
 def _reset_sequence(cursor: Any, model: type[models.Model]) -> None:
     table = model._meta.db_table
     cursor.execute(
-        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 - model names
+        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608  # nosec B608 - model names
         f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
     )
 
