@@ -68,7 +68,7 @@ image-test: ## build the Dockerfile with buildah (root) and smoke-test the image
 	bash scripts/image-test.sh
 
 reliability: venv ## fault scenarios (reload, shutdown, DB outage, load) with figures
-	$(PY) scripts/dev.py reliability
+	$(PY) scripts/dev.py exec -- $(PY) -m pytest -m reliability -s -q -p no:randomly -p no:cacheprovider tests/reliability
 
 security-check: venv ## bandit and pip-audit
 	bash scripts/security-check.sh

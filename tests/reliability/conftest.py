@@ -1,0 +1,95 @@
+"""Reliability scenarios: gunicorn with the production config on a scratch database."""
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from realworld.testing.databases import (
+    database_name,
+    drop_database,
+    recreate_database,
+    with_database_name,
+)
+from realworld.testing.servers import REPO_ROOT, server_environment
+
+from .load import Request, call
+
+
+def migrate(url: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO_ROOT,
+        env=server_environment(url),
+        check=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A migrated scratch database next to DATABASE_URL, dropped at the end."""
+    base = os.environ["DATABASE_URL"]
+    url = with_database_name(base, f"{database_name(base)}_reliability")
+    recreate_database(url)
+    migrate(url)
+    yield url
+    drop_database(url)
+
+
+@dataclass
+class Dataset:
+    token: str
+    slugs: list[str]
+    usernames: list[str]
+
+
+def seed(base_url: str, name: str = "rel", articles: int = 10) -> Dataset:
+    """A writer, a few articles with tags; returns the writer's token."""
+    suffix = random.randrange(10**9)
+    user = {"username": f"{name}{suffix}", "email": f"{name}{suffix}@example.com"}
+    status, body = call(
+        base_url, "POST", "/api/users", {"user": {**user, "password": "pw-1234567"}}
+    )
+    assert status == 201, body
+    token = json.loads(body)["user"]["token"]
+    slugs = []
+    for i in range(articles):
+        article = {"title": f"{name} {suffix} {i}", "description": "d", "body": "b" * 500}
+        article["tagList"] = [f"tag{i % 3}", "reliability"]
+        status, body = call(base_url, "POST", "/api/articles", {"article": article}, token=token)
+        assert status == 201, body
+        slugs.append(json.loads(body)["article"]["slug"])
+    return Dataset(token=token, slugs=slugs, usernames=[user["username"]])
+
+
+def mixed_workload(data: Dataset, write_share: float = 0.2):
+    """Reads (lists, details, tags, comments, profile) with a share of writes."""
+
+    def next_request(rng: random.Random) -> Request:
+        slug = rng.choice(data.slugs)
+        if rng.random() < write_share:
+            return rng.choice(
+                [
+                    ("POST", f"/api/articles/{slug}/comments", {"comment": {"body": "load"}}),
+                    ("POST", f"/api/articles/{slug}/favorite", None),
+                    ("DELETE", f"/api/articles/{slug}/favorite", None),
+                ]
+            )
+        return rng.choice(
+            [
+                ("GET", "/api/articles?limit=20", None),
+                ("GET", "/api/articles?tag=reliability&limit=10", None),
+                ("GET", f"/api/articles/{slug}", None),
+                ("GET", "/api/tags", None),
+                ("GET", f"/api/articles/{slug}/comments", None),
+                ("GET", f"/api/profiles/{data.usernames[0]}", None),
+                ("GET", "/api/user", None),
+            ]
+        )
+
+    return next_request

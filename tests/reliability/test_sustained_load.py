@@ -1,0 +1,70 @@
+"""64 clients, mixed reads and writes, 60 s: no errors and no connection exhaustion."""
+
+import multiprocessing
+import os
+import threading
+import time
+
+import psycopg
+import pytest
+
+from realworld.testing.databases import database_name, with_database_name
+from realworld.testing.servers import gunicorn_server
+
+from .conftest import mixed_workload, seed
+from .load import Load, report
+
+pytestmark = pytest.mark.reliability
+CLIENTS = int(os.environ.get("RELIABILITY_LOAD_CLIENTS", "64"))
+DURATION = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "60"))
+
+
+def count_connections(admin_url: str, name: str) -> int:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
+        return row.fetchone()[0]  # type: ignore[index]
+
+
+def test_sustained_mixed_load(database_url, tmp_path):
+    workers = multiprocessing.cpu_count() * 2 + 1  # gunicorn.conf.py's default
+    admin_url = with_database_name(database_url, "postgres")
+    name = database_name(database_url)
+    with psycopg.connect(admin_url) as conn:
+        max_connections = int(conn.execute("SHOW max_connections").fetchone()[0])  # type: ignore[index]
+    log = tmp_path / "gunicorn.log"
+    with (
+        log.open("w") as output,
+        gunicorn_server(
+            database_url, env={"WEB_CONCURRENCY": str(workers)}, output=output.fileno()
+        ) as server,
+    ):
+        data = seed(server.url)
+        peak, sampling = [0], threading.Event()
+
+        def sample() -> None:
+            while not sampling.wait(1.0):
+                peak[0] = max(peak[0], count_connections(admin_url, name))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.monotonic()
+        load = Load(server.url, CLIENTS, mixed_workload(data), token=data.token, duration=DURATION)
+        with load:
+            time.sleep(DURATION)
+        elapsed = time.monotonic() - started
+        sampling.set()
+        sampler.join()
+    tally = load.tally
+    report(
+        "sustained-load-64",
+        tally,
+        clients=CLIENTS,
+        seconds=f"{elapsed:.0f}",
+        rps=f"{tally.sent / elapsed:.0f}",
+        workers=workers,
+        peak_db_connections=f"{peak[0]}/{max_connections}",
+    )
+    assert tally.sent > CLIENTS * 10
+    problems = [line for line in log.read_text().splitlines() if "ERROR" in line]
+    assert tally.failed == 0, "\n".join(problems[:20])
+    assert peak[0] <= workers  # one persistent connection per sync worker, never more
