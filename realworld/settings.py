@@ -103,6 +103,10 @@ DATABASES["default"]["OPTIONS"].update(
         # Never hang a worker on an unreachable database or a runaway query.
         "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 2, minimum=1),
         "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 5000, minimum=1)}",
+        # Server-side parameters let psycopg prepare each hot statement once per connection
+        # (after 2 runs), which skips planning on every request (measured in `make bench`).
+        "server_side_binding": True,
+        "prepare_threshold": 2,
     }
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
