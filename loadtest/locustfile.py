@@ -112,6 +112,9 @@ class ConduitUser(FastHttpUser):
             if response.status_code == 201:
                 self.token = response.json()["user"]["token"]
                 return
+            if response.status_code != 422:
+                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                return
             response.success()  # name taken: an earlier run left it, so log in instead
         body = self._send(
             "POST",
