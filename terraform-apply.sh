@@ -209,6 +209,10 @@ bootstrap_flux() {
     --repository "$GITHUB_REPOSITORY"
     --branch "$FLUX_BRANCH"
     --path "$FLUX_PATH"
+    # Image automation (ImageRepository/ImagePolicy/ImageUpdateAutomation) needs these two
+    # controllers, and a deploy key that may push the tag bumps back to the repository.
+    "--components-extra=image-reflector-controller,image-automation-controller"
+    --read-write-key
   )
   if [[ ${GITHUB_PERSONAL:-true} == true ]]; then
     args+=(--personal)
@@ -279,6 +283,11 @@ fi
 if [[ $SKIP_FLUX == true ]]; then
   log "--skip-flux: done (kubectl context $NAME)"
   exit 0
+fi
+rds_ca=infrastructure/flux/apps/realworld/rds-ca/global-bundle.pem
+if ! grep -q 'BEGIN CERTIFICATE' "$rds_ca"; then
+  warn "$rds_ca is still a placeholder: the app cannot verify RDS's TLS certificate (sslmode=verify-full)" \
+    "and will stay unready. Fill it as infrastructure/flux/apps/realworld/rds-ca/README.md says, commit and push."
 fi
 write_cluster_vars
 bootstrap_flux

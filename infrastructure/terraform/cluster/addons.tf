@@ -8,10 +8,11 @@
 
 locals {
   addons = {
-    "vpc-cni"                = { before_compute = true }
-    "kube-proxy"             = { before_compute = true }
-    "eks-pod-identity-agent" = { before_compute = true }
-    "coredns"                = { before_compute = false }
+    # The VPC CNI enforces the app's NetworkPolicies only with its network policy agent on.
+    "vpc-cni"                = { before_compute = true, configuration = jsonencode({ enableNetworkPolicy = "true" }) }
+    "kube-proxy"             = { before_compute = true, configuration = null }
+    "eks-pod-identity-agent" = { before_compute = true, configuration = null }
+    "coredns"                = { before_compute = false, configuration = null }
   }
 }
 
@@ -21,6 +22,7 @@ resource "aws_eks_addon" "before_compute" {
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key
   addon_version               = lookup(var.addon_versions, each.key, null)
+  configuration_values        = each.value.configuration
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
 }
@@ -31,6 +33,7 @@ resource "aws_eks_addon" "after_compute" {
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key
   addon_version               = lookup(var.addon_versions, each.key, null)
+  configuration_values        = each.value.configuration
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
 

@@ -146,6 +146,10 @@ run "core_addons_managed_by_eks" {
     condition     = contains(keys(aws_eks_addon.before_compute), "vpc-cni") && contains(keys(aws_eks_addon.after_compute), "coredns")
     error_message = "The CNI must exist before the nodes (or they never get Ready); CoreDNS needs nodes to schedule."
   }
+  assert {
+    condition     = jsondecode(aws_eks_addon.before_compute["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The VPC CNI must run its network policy agent, or the app's NetworkPolicies are not enforced."
+  }
 }
 
 run "system_node_group_for_karpenter_controller" {
