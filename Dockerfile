@@ -88,11 +88,11 @@ COPY manage.py gunicorn.conf.py ./
 COPY realworld/ realworld/
 # Bytecode for the app and the interpreter's standard library is written now, at build time:
 # at run time the filesystem is read-only and PYTHONDONTWRITEBYTECODE is set.
-# STATIC_ROOT must exist (WhiteNoise serves from it and from the finders).
 RUN python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash /app \
     && python3 -m compileall -q -j 0 \
-       "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" \
-    && mkdir -p /app/.data/static
+       "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
+# Production settings: DEBUG cannot be switched on in this image.
+ENV DJANGO_ENV=production
 USER 10001:10001
 EXPOSE 8000
 # Liveness only (never touches the database). Python, because slim images have no curl.
