@@ -11,7 +11,7 @@ from realworld.users.models import User
 PASSWORD = "password123"  # noqa: S105
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     class Meta:
         model = Article
         skip_postgeneration_save = True
@@ -35,10 +35,10 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create: bool, names: list[str] | None, **kwargs: object) -> None:
         for name in names or []:
             tag, _ = Tag.objects.get_or_create(name=name)
-            ArticleTag.objects.create(article=self, tag=tag)
+            ArticleTag.objects.create(article=self, tag=tag)  # type: ignore[misc]  # self is the Article here
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     class Meta:
         model = Comment
 
@@ -47,7 +47,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Comment {n}")
 
 
-class FavoriteFactory(factory.django.DjangoModelFactory):
+class FavoriteFactory(factory.django.DjangoModelFactory[Favorite]):
     class Meta:
         model = Favorite
 
@@ -55,7 +55,7 @@ class FavoriteFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
 
 
-class FollowFactory(factory.django.DjangoModelFactory):
+class FollowFactory(factory.django.DjangoModelFactory[Follow]):
     class Meta:
         model = Follow
 

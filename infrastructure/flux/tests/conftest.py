@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pytest
-
 import fluxlib
+import pytest
 
 # Filled by the tests, printed by pytest_terminal_summary.
 STATS: dict[str, Any] = {
@@ -55,6 +54,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for group, version, kind in sorted(STATS["no_crd_kinds"]):
         write(f"flux-check: no CRD provided, structure checked only: {group}/{version} {kind}")
     if STATS["cel_rules_not_evaluated"]:
-        write(f"flux-check: {STATS['cel_rules_not_evaluated']} CEL rules (x-kubernetes-validations) not evaluated offline")
+        write(
+            f"flux-check: {STATS['cel_rules_not_evaluated']} CEL rules (x-kubernetes-validations) not evaluated offline"
+        )
     for warning in STATS["warnings"]:
         write(f"flux-check: WARNING: {warning}")

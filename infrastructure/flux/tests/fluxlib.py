@@ -150,7 +150,8 @@ def envsubst(text: str, variables: dict[str, str]) -> Substitution:
 def substitution_disabled(doc: dict[str, Any]) -> bool:
     meta = doc.get("metadata") or {}
     return SUBSTITUTE_DISABLED in {
-        k for k, v in {**(meta.get("labels") or {}), **(meta.get("annotations") or {})}.items()
+        k
+        for k, v in {**(meta.get("labels") or {}), **(meta.get("annotations") or {})}.items()
         if v == "disabled"
     }
 
@@ -187,7 +188,9 @@ def built_documents() -> tuple[BuiltDocument, ...]:
                 docs.append(BuiltDocument(ks["metadata"]["name"], raw, None, parsed))
                 continue
             result = envsubst(raw, variables)
-            docs.append(BuiltDocument(ks["metadata"]["name"], raw, result, yaml.safe_load(result.text)))
+            docs.append(
+                BuiltDocument(ks["metadata"]["name"], raw, result, yaml.safe_load(result.text))
+            )
     return tuple(docs)
 
 
@@ -206,12 +209,14 @@ def namespace_of(obj: dict[str, Any]) -> str | None:
     return (obj.get("metadata") or {}).get("namespace")
 
 
-def find(objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+def find(
+    objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None = None
+) -> dict[str, Any] | None:
     for obj in objects:
         meta = obj.get("metadata") or {}
-        if obj.get("kind") == kind and meta.get("name") == name:
-            if namespace is None or meta.get("namespace") == namespace:
-                return obj
+        same_name = obj.get("kind") == kind and meta.get("name") == name
+        if same_name and (namespace is None or meta.get("namespace") == namespace):
+            return obj
     return None
 
 
@@ -220,7 +225,10 @@ def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def exists(objects: list[dict[str, Any]], kind: str, name: str, namespace: str | None) -> bool:
-    return find(objects, kind, name, namespace) is not None or (kind, namespace, name) in EXTERNAL_OBJECTS
+    return (
+        find(objects, kind, name, namespace) is not None
+        or (kind, namespace, name) in EXTERNAL_OBJECTS
+    )
 
 
 # --------------------------------------------------------------------------- CRD schemas
@@ -242,9 +250,9 @@ def crd_schemas() -> dict[tuple[str, str, str], dict[str, Any]]:
             spec = doc["spec"]
             for version in spec["versions"]:
                 if version.get("served", True):
-                    schemas[(spec["group"], version["name"], spec["names"]["kind"])] = version["schema"][
-                        "openAPIV3Schema"
-                    ]
+                    schemas[(spec["group"], version["name"], spec["names"]["kind"])] = version[
+                        "schema"
+                    ]["openAPIV3Schema"]
     if not schemas:
         raise FileNotFoundError(f"no CustomResourceDefinition found under {root}")
     return schemas
@@ -255,14 +263,21 @@ def _strict(node: Any) -> Any:
         return [_strict(n) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _strict(v) if k not in ("enum", "default", "example") else v for k, v in node.items()}
+    node = {
+        k: _strict(v) if k not in ("enum", "default", "example") else v for k, v in node.items()
+    }
     if node.pop("x-kubernetes-int-or-string", False):
         node.pop("type", None)
         node.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
     if node.pop("nullable", False) and "type" in node:
         node["type"] = [node["type"], "null"]
     preserve = node.get("x-kubernetes-preserve-unknown-fields", False)
-    if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node and not preserve:
+    if (
+        node.get("type") == "object"
+        and "properties" in node
+        and "additionalProperties" not in node
+        and not preserve
+    ):
         node["additionalProperties"] = False
     return node
 
@@ -272,7 +287,11 @@ def _strict_schema(key: tuple[str, str, str]) -> dict[str, Any]:
     schema = _strict(copy.deepcopy(crd_schemas()[key]))
     # apiVersion/kind/metadata are checked by the API server, not by the CRD's schema.
     schema.setdefault("properties", {}).update(
-        {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}
+        {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"type": "object"},
+        }
     )
     return schema
 
@@ -286,7 +305,9 @@ def count_cel_rules(node: Any) -> int:
     if isinstance(node, list):
         return sum(count_cel_rules(n) for n in node)
     if isinstance(node, dict):
-        return len(node.get("x-kubernetes-validations", [])) + sum(count_cel_rules(v) for v in node.values())
+        return len(node.get("x-kubernetes-validations", [])) + sum(
+            count_cel_rules(v) for v in node.values()
+        )
     return 0
 
 
@@ -306,7 +327,9 @@ def selector_label(deployment: dict[str, Any]) -> str:
     for label in FLAGGER_SELECTOR_LABELS:
         if label in match_labels:
             return label
-    raise AssertionError(f"{deployment['metadata']['name']}: no Flagger selector label in matchLabels")
+    raise AssertionError(
+        f"{deployment['metadata']['name']}: no Flagger selector label in matchLabels"
+    )
 
 
 def flagger_generated(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -332,7 +355,11 @@ def flagger_generated(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
         generated.append(primary)
         service = spec["service"]
         apex = service.get("name", name)
-        for svc_name, selector_value in ((apex, f"{name}-primary"), (f"{apex}-primary", f"{name}-primary"), (f"{apex}-canary", name)):
+        for svc_name, selector_value in (
+            (apex, f"{name}-primary"),
+            (f"{apex}-primary", f"{name}-primary"),
+            (f"{apex}-canary", name),
+        ):
             generated.append(
                 {
                     "apiVersion": "v1",

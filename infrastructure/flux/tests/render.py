@@ -9,9 +9,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
 import fluxlib
+import yaml
 
 
 def main(out: Path) -> int:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import fluxlib
 import pytest
 import yaml
 
-import fluxlib
 from conftest import STATS
 
 APP_NS = "realworld"
@@ -20,7 +20,9 @@ APP_NS = "realworld"
 # Pods that Helm charts create (not rendered offline), with the labels the charts give them,
 # so that NetworkPolicy peers can be checked against something real.
 CHART_PODS = {
-    "ingress-nginx": [{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}],
+    "ingress-nginx": [
+        {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
+    ],
     "flagger-system": [{"app": "loadtester", "app.kubernetes.io/name": "loadtester"}],
     "kube-system": [{"k8s-app": "kube-dns"}],
     "linkerd": [{"linkerd.io/control-plane-component": "destination"}],
@@ -33,7 +35,9 @@ EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
 
 def pods_in(objects: list[dict[str, Any]], namespace: str) -> list[dict[str, str]]:
     labels = [
-        t["metadata"]["labels"] for o, t in fluxlib.pod_templates(objects) if fluxlib.namespace_of(o) == namespace
+        t["metadata"]["labels"]
+        for o, t in fluxlib.pod_templates(objects)
+        if fluxlib.namespace_of(o) == namespace
     ]
     return labels + CHART_PODS.get(namespace, [])
 
@@ -50,7 +54,9 @@ def app_container(dep: dict[str, Any]) -> dict[str, Any]:
 
 def services(with_flagger: list[dict[str, Any]], namespace: str) -> dict[str, dict[str, Any]]:
     return {
-        s["metadata"]["name"]: s for s in fluxlib.of_kind(with_flagger, "Service") if fluxlib.namespace_of(s) == namespace
+        s["metadata"]["name"]: s
+        for s in fluxlib.of_kind(with_flagger, "Service")
+        if fluxlib.namespace_of(s) == namespace
     }
 
 
@@ -69,7 +75,9 @@ def test_flux_kustomizations_are_complete() -> None:
         name = ks["metadata"]["name"]
         for key in ("interval", "retryInterval", "timeout", "path", "sourceRef"):
             assert key in spec, f"{name}: spec.{key} missing"
-        assert spec.get("wait") is True and spec.get("prune") is True, f"{name}: wait and prune must be true"
+        assert spec.get("wait") is True and spec.get("prune") is True, (
+            f"{name}: wait and prune must be true"
+        )
         refs = spec.get("postBuild", {}).get("substituteFrom", [])
         assert {"kind": "ConfigMap", "name": "cluster-vars"} in [
             {"kind": r["kind"], "name": r["name"]} for r in refs
@@ -77,16 +85,20 @@ def test_flux_kustomizations_are_complete() -> None:
 
 
 def test_layers_depend_on_each_other_in_order() -> None:
-    deps = {ks["metadata"]["name"]: [d["name"] for d in ks["spec"].get("dependsOn", [])] for ks in fluxlib.flux_kustomizations()}
+    deps = {
+        ks["metadata"]["name"]: [d["name"] for d in ks["spec"].get("dependsOn", [])]
+        for ks in fluxlib.flux_kustomizations()
+    }
     assert deps["infra-controllers"] == []
     assert deps["infra-configs"] == ["infra-controllers"]
     assert "infra-configs" in deps["infra-mesh"]
     assert "infra-configs" in deps["apps"] and "infra-mesh" in deps["apps"]
+
     # No cycles (depth-first search with the current path on a stack).
     def visit(node: str, path: tuple[str, ...]) -> None:
-        assert node not in path, f"dependency cycle: {' -> '.join(path + (node,))}"
+        assert node not in path, f"dependency cycle: {' -> '.join((*path, node))}"
         for dep in deps[node]:
-            visit(dep, path + (node,))
+            visit(dep, (*path, node))
 
     for start in deps:
         visit(start, ())
@@ -109,30 +121,56 @@ def test_every_reference_resolves(objects: list[dict[str, Any]]) -> None:
                 need("Kustomization", dep["name"], dep.get("namespace", ns), where)
             for ref in spec.get("postBuild", {}).get("substituteFrom", []):
                 need(ref["kind"], ref["name"], ns, where)
-            need(spec["sourceRef"]["kind"], spec["sourceRef"]["name"], spec["sourceRef"].get("namespace", ns), where)
+            need(
+                spec["sourceRef"]["kind"],
+                spec["sourceRef"]["name"],
+                spec["sourceRef"].get("namespace", ns),
+                where,
+            )
         if kind == "HelmRelease":
             for dep in spec.get("dependsOn", []):
                 need("HelmRelease", dep["name"], dep.get("namespace", ns), where)
             if "chartRef" in spec:
-                need(spec["chartRef"]["kind"], spec["chartRef"]["name"], spec["chartRef"].get("namespace", ns), where)
+                need(
+                    spec["chartRef"]["kind"],
+                    spec["chartRef"]["name"],
+                    spec["chartRef"].get("namespace", ns),
+                    where,
+                )
             else:
                 src = spec["chart"]["spec"]["sourceRef"]
                 need(src["kind"], src["name"], src.get("namespace", ns), where)
             for ref in spec.get("valuesFrom", []):
                 # Created at run time by cert-manager from a Certificate of the same secretName.
-                certs = [c for c in fluxlib.of_kind(objects, "Certificate") if c["spec"]["secretName"] == ref["name"]]
+                certs = [
+                    c
+                    for c in fluxlib.of_kind(objects, "Certificate")
+                    if c["spec"]["secretName"] == ref["name"]
+                ]
                 if ref["kind"] == "Secret" and certs:
-                    assert fluxlib.namespace_of(certs[0]) == ns, f"{where}: {ref['name']} is in another namespace"
+                    assert fluxlib.namespace_of(certs[0]) == ns, (
+                        f"{where}: {ref['name']} is in another namespace"
+                    )
                 else:
                     need(ref["kind"], ref["name"], ns, where)
         if kind == "ImagePolicy":
             need("ImageRepository", spec["imageRepositoryRef"]["name"], ns, where)
         if kind == "ImageUpdateAutomation":
-            need("GitRepository", spec["sourceRef"]["name"], spec["sourceRef"].get("namespace", ns), where)
+            need(
+                "GitRepository",
+                spec["sourceRef"]["name"],
+                spec["sourceRef"].get("namespace", ns),
+                where,
+            )
         if kind == "ExternalSecret":
             store = spec.get("secretStoreRef")
             if store:
-                need(store["kind"], store["name"], None if store["kind"].startswith("Cluster") else ns, where)
+                need(
+                    store["kind"],
+                    store["name"],
+                    None if store["kind"].startswith("Cluster") else ns,
+                    where,
+                )
             for source in spec.get("dataFrom", []):
                 gen = source.get("sourceRef", {}).get("generatorRef")
                 if gen:
@@ -142,7 +180,8 @@ def test_every_reference_resolves(objects: list[dict[str, Any]]) -> None:
             if ca:
                 secret_ns = ns if kind == "Issuer" else "cert-manager"
                 assert any(
-                    c["spec"]["secretName"] == ca["secretName"] and fluxlib.namespace_of(c) == secret_ns
+                    c["spec"]["secretName"] == ca["secretName"]
+                    and fluxlib.namespace_of(c) == secret_ns
                     for c in fluxlib.of_kind(objects, "Certificate")
                 ), f"{where}: CA secret {secret_ns}/{ca['secretName']} has no Certificate"
         if kind == "Certificate":
@@ -178,16 +217,22 @@ def test_charts_are_pinned(objects: list[dict[str, Any]]) -> None:
     for hr in fluxlib.of_kind(objects, "HelmRelease"):
         if "chart" in hr["spec"]:
             version = hr["spec"]["chart"]["spec"].get("version", "")
-            assert EXACT_VERSION.match(version), f"HelmRelease {hr['metadata']['name']}: pin an exact version, not {version!r}"
+            assert EXACT_VERSION.match(version), (
+                f"HelmRelease {hr['metadata']['name']}: pin an exact version, not {version!r}"
+            )
     for repo in fluxlib.of_kind(objects, "OCIRepository"):
         ref = repo["spec"].get("ref", {})
-        assert EXACT_VERSION.match(ref.get("tag", "")) or ref.get("digest"), f"OCIRepository {repo['metadata']['name']}: pin a tag"
+        assert EXACT_VERSION.match(ref.get("tag", "")) or ref.get("digest"), (
+            f"OCIRepository {repo['metadata']['name']}: pin a tag"
+        )
 
 
 def test_no_private_key_material_in_git() -> None:
     for path in fluxlib.FLUX_DIR.rglob("*"):
         if path.is_file() and path.suffix in (".yaml", ".yml", ".pem", ".key", ".crt"):
-            assert "PRIVATE KEY" not in path.read_text(errors="ignore"), f"{path} contains a private key"
+            assert "PRIVATE KEY" not in path.read_text(errors="ignore"), (
+                f"{path} contains a private key"
+            )
 
 
 # --------------------------------------------------------------------------- labels and selectors
@@ -195,22 +240,30 @@ def test_no_private_key_material_in_git() -> None:
 
 def test_deployment_selectors_match_their_pods(with_flagger: list[dict[str, Any]]) -> None:
     for obj, template in fluxlib.pod_templates(with_flagger):
-        assert fluxlib.selector_matches(obj["spec"]["selector"], template["metadata"]["labels"]), obj["metadata"]["name"]
+        assert fluxlib.selector_matches(obj["spec"]["selector"], template["metadata"]["labels"]), (
+            obj["metadata"]["name"]
+        )
         for constraint in template["spec"].get("topologySpreadConstraints", []):
-            assert fluxlib.selector_matches(constraint["labelSelector"], template["metadata"]["labels"]), (
-                f"{obj['metadata']['name']}: topology spread selector does not match its own pods"
-            )
+            assert fluxlib.selector_matches(
+                constraint["labelSelector"], template["metadata"]["labels"]
+            ), f"{obj['metadata']['name']}: topology spread selector does not match its own pods"
 
 
 def test_services_select_pods(with_flagger: list[dict[str, Any]]) -> None:
     for svc in fluxlib.of_kind(with_flagger, "Service"):
         ns = fluxlib.namespace_of(svc)
-        pods = [p for p in pods_in(with_flagger, ns) if fluxlib.selector_matches({"matchLabels": svc["spec"]["selector"]}, p)]
+        pods = [
+            p
+            for p in pods_in(with_flagger, ns)
+            if fluxlib.selector_matches({"matchLabels": svc["spec"]["selector"]}, p)
+        ]
         assert pods, f"Service {ns}/{svc['metadata']['name']} selects no pod"
 
 
 def test_pdb_and_network_policies_select_pods(with_flagger: list[dict[str, Any]]) -> None:
-    for obj in fluxlib.of_kind(with_flagger, "PodDisruptionBudget") + fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+    for obj in fluxlib.of_kind(with_flagger, "PodDisruptionBudget") + fluxlib.of_kind(
+        with_flagger, "NetworkPolicy"
+    ):
         ns = fluxlib.namespace_of(obj)
         selector = obj["spec"].get("selector") or obj["spec"].get("podSelector")
         pods = pods_in(with_flagger, ns)
@@ -222,11 +275,16 @@ def test_pdb_and_network_policies_select_pods(with_flagger: list[dict[str, Any]]
             for peer in rule.get("from", []) + rule.get("to", []):
                 if "ipBlock" in peer:
                     continue
-                namespace = (peer.get("namespaceSelector") or {}).get("matchLabels", {}).get(
-                    "kubernetes.io/metadata.name", fluxlib.namespace_of(policy)
+                namespace = (
+                    (peer.get("namespaceSelector") or {})
+                    .get("matchLabels", {})
+                    .get("kubernetes.io/metadata.name", fluxlib.namespace_of(policy))
                 )
                 if "podSelector" in peer:
-                    assert any(fluxlib.selector_matches(peer["podSelector"], p) for p in pods_in(with_flagger, namespace)), (
+                    assert any(
+                        fluxlib.selector_matches(peer["podSelector"], p)
+                        for p in pods_in(with_flagger, namespace)
+                    ), (
                         f"NetworkPolicy {policy['metadata']['name']}: peer {peer} matches no pod in {namespace}"
                     )
 
@@ -236,7 +294,8 @@ def test_pdb_protects_the_serving_pods(with_flagger: list[dict[str, Any]]) -> No
     assert primary is not None
     labels = primary["spec"]["template"]["metadata"]["labels"]
     assert any(
-        fluxlib.selector_matches(pdb["spec"]["selector"], labels) for pdb in fluxlib.of_kind(with_flagger, "PodDisruptionBudget")
+        fluxlib.selector_matches(pdb["spec"]["selector"], labels)
+        for pdb in fluxlib.of_kind(with_flagger, "PodDisruptionBudget")
     ), "no PodDisruptionBudget covers realworld-primary"
 
 
@@ -249,15 +308,23 @@ def test_app_network_policies_admit_the_callers(with_flagger: list[dict[str, Any
         if fluxlib.selector_matches(policy["spec"]["podSelector"], api_labels):
             for rule in policy["spec"].get("ingress", []):
                 for peer in rule.get("from", []):
-                    ns = (peer.get("namespaceSelector") or {}).get("matchLabels", {}).get("kubernetes.io/metadata.name", APP_NS)
+                    ns = (
+                        (peer.get("namespaceSelector") or {})
+                        .get("matchLabels", {})
+                        .get("kubernetes.io/metadata.name", APP_NS)
+                    )
                     allowed.append((ns, peer.get("podSelector", {})))
     callers = {
         "ingress-nginx": CHART_PODS["ingress-nginx"][0],
         "flagger-system": CHART_PODS["flagger-system"][0],
-        APP_NS: fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)["spec"]["template"]["metadata"]["labels"],
+        APP_NS: fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)["spec"][
+            "template"
+        ]["metadata"]["labels"],
     }
     for ns, labels in callers.items():
-        assert any(n == ns and fluxlib.selector_matches(sel, labels) for n, sel in allowed), f"{ns} cannot reach the API"
+        assert any(n == ns and fluxlib.selector_matches(sel, labels) for n, sel in allowed), (
+            f"{ns} cannot reach the API"
+        )
 
 
 # --------------------------------------------------------------------------- canary and ports
@@ -269,7 +336,11 @@ def test_canary_targets_the_deployment_and_hpa(objects: list[dict[str, Any]]) ->
     spec = canary["spec"]
     assert spec["provider"] == "linkerd"
     assert spec["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "realworld"}
-    assert spec["autoscalerRef"] == {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": "realworld"}
+    assert spec["autoscalerRef"] == {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "name": "realworld",
+    }
     hpa = fluxlib.find(objects, "HorizontalPodAutoscaler", "realworld", APP_NS)
     assert hpa is not None and hpa["spec"]["scaleTargetRef"]["name"] == "realworld"
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
@@ -282,20 +353,28 @@ def test_canary_targets_the_deployment_and_hpa(objects: list[dict[str, Any]]) ->
     hooks = {h["type"]: h for h in analysis["webhooks"]}
     assert {"pre-rollout", "rollout"} <= set(hooks)
     # No Service named like a generated one may be committed: Flagger owns them.
-    committed = {s["metadata"]["name"] for s in fluxlib.of_kind(objects, "Service") if fluxlib.namespace_of(s) == APP_NS}
+    committed = {
+        s["metadata"]["name"]
+        for s in fluxlib.of_kind(objects, "Service")
+        if fluxlib.namespace_of(s) == APP_NS
+    }
     assert not committed & {"realworld", "realworld-primary", "realworld-canary"}
 
 
-def test_canary_webhooks_reach_the_load_tester_and_the_canary(with_flagger: list[dict[str, Any]]) -> None:
+def test_canary_webhooks_reach_the_load_tester_and_the_canary(
+    with_flagger: list[dict[str, Any]],
+) -> None:
     canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
     for hook in canary["spec"]["analysis"]["webhooks"]:
         name, ns = resolve_host(urlsplit(hook["url"]).hostname)
         release = fluxlib.find(with_flagger, "HelmRelease", name, ns)
-        assert release is not None and release["spec"]["chart"]["spec"]["chart"] == "loadtester", hook["url"]
+        assert release is not None and release["spec"]["chart"]["spec"]["chart"] == "loadtester", (
+            hook["url"]
+        )
     hooks = {h["type"]: h["metadata"]["cmd"] for h in canary["spec"]["analysis"]["webhooks"]}
     svc = services(with_flagger, APP_NS)
     acceptance = hooks["pre-rollout"]
-    for step in ("/users\"", "/users/login\"", "/articles\"", "/articles/$slug\""):
+    for step in ('/users"', '/users/login"', '/articles"', '/articles/$slug"'):
         assert step in acceptance, f"acceptance check misses {step}"
     for cmd in hooks.values():
         for url in re.findall(r"http://[^\s'\"]+", cmd):
@@ -313,7 +392,9 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
         port = container[probe]["httpGet"]["port"]
         assert port in ports or port in ports.values(), f"{probe} port {port}"
     canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
-    assert canary["spec"]["service"]["port"] == 80 and canary["spec"]["service"]["targetPort"] in ports
+    assert (
+        canary["spec"]["service"]["port"] == 80 and canary["spec"]["service"]["targetPort"] in ports
+    )
     apex = services(with_flagger, APP_NS)["realworld"]
     # Ingress backends.
     for ingress in fluxlib.of_kind(with_flagger, "Ingress"):
@@ -323,17 +404,27 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
                 svc = services(with_flagger, fluxlib.namespace_of(ingress)).get(backend["name"])
                 assert svc is not None, f"Ingress backend {backend['name']} does not exist"
                 svc_ports = {(p.get("name"), p["port"]) for p in svc["spec"]["ports"]}
-                assert any(backend["port"].get("name") == n or backend["port"].get("number") == n2 for n, n2 in svc_ports)
+                assert any(
+                    backend["port"].get("name") == n or backend["port"].get("number") == n2
+                    for n, n2 in svc_ports
+                )
     assert apex["spec"]["ports"][0]["targetPort"] == "http"
     # NetworkPolicy ports towards the API name or number the container port.
     for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
         for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", []):
             peers = rule.get("from", []) + rule.get("to", [])
-            if any(fluxlib.selector_matches(p.get("podSelector", {"matchLabels": {"-": "-"}}), dep["spec"]["template"]["metadata"]["labels"]) for p in peers):
+            if any(
+                fluxlib.selector_matches(
+                    p.get("podSelector", {"matchLabels": {"-": "-"}}),
+                    dep["spec"]["template"]["metadata"]["labels"],
+                )
+                for p in peers
+            ):
                 for port in rule.get("ports", []):
-                    assert port["port"] in ports or port["port"] in [*ports.values(), LINKERD_INBOUND_PORT], (
-                        f"{policy['metadata']['name']}: {port}"
-                    )
+                    assert port["port"] in ports or port["port"] in [
+                        *ports.values(),
+                        LINKERD_INBOUND_PORT,
+                    ], f"{policy['metadata']['name']}: {port}"
 
 
 def test_probe_paths_exist_in_the_app_urls() -> None:
@@ -344,7 +435,9 @@ def test_probe_paths_exist_in_the_app_urls() -> None:
     container = app_container(dep)
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         path = container[probe]["httpGet"]["path"].strip("/")
-        assert re.search(rf"path\(\s*[\"']{re.escape(path)}/?[\"']", text), f"{probe}: /{path} not routed in realworld/urls.py"
+        assert re.search(rf"path\(\s*[\"']{re.escape(path)}/?[\"']", text), (
+            f"{probe}: /{path} not routed in realworld/urls.py"
+        )
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
 
@@ -364,18 +457,31 @@ def test_loadtest_targets_an_existing_service(with_flagger: list[dict[str, Any]]
 
 def test_allowed_hosts_cover_every_caller(with_flagger: list[dict[str, Any]]) -> None:
     """Django rejects requests whose Host is not in DJANGO_ALLOWED_HOSTS."""
-    allowed = fluxlib.env_value(app_container(app_deployment(with_flagger)), "DJANGO_ALLOWED_HOSTS").split(",")
+    allowed = fluxlib.env_value(
+        app_container(app_deployment(with_flagger)), "DJANGO_ALLOWED_HOSTS"
+    ).split(",")
 
     def ok(host: str) -> bool:
-        return any(host == a or (a.startswith(".") and (host.endswith(a) or host == a[1:])) for a in allowed)
+        return any(
+            host == a or (a.startswith(".") and (host.endswith(a) or host == a[1:]))
+            for a in allowed
+        )
 
-    hosts = [r["host"] for i in fluxlib.of_kind(with_flagger, "Ingress") for r in i["spec"]["rules"]]
+    hosts = [
+        r["host"] for i in fluxlib.of_kind(with_flagger, "Ingress") for r in i["spec"]["rules"]
+    ]
     assert hosts == ["realworld.takehome.local"], "the default public host is part of the contract"
     canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
     for hook in canary["spec"]["analysis"]["webhooks"]:
-        hosts += [urlsplit(u).hostname for u in re.findall(r"http://[^\s'\"/]+", hook["metadata"]["cmd"])]
+        hosts += [
+            urlsplit(u).hostname for u in re.findall(r"http://[^\s'\"/]+", hook["metadata"]["cmd"])
+        ]
     loadtest = fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)
-    hosts.append(urlsplit(fluxlib.env_value(loadtest["spec"]["template"]["spec"]["containers"][0], "LOCUST_HOST")).hostname)
+    hosts.append(
+        urlsplit(
+            fluxlib.env_value(loadtest["spec"]["template"]["spec"]["containers"][0], "LOCUST_HOST")
+        ).hostname
+    )
     assert hosts
     for host in hosts:
         assert ok(host), f"{host} is not in DJANGO_ALLOWED_HOSTS"
@@ -405,10 +511,18 @@ def test_pods_are_locked_down(objects: list[dict[str, Any]]) -> None:
         mounts_tmp = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v}
         for container in fluxlib.containers(template):
             ctx = container["securityContext"]
-            assert ctx["readOnlyRootFilesystem"] is True and ctx["allowPrivilegeEscalation"] is False, name
-            assert ctx["capabilities"]["drop"] == ["ALL"] and ctx["runAsUser"] == 10001 == ctx["runAsGroup"], name
+            assert (
+                ctx["readOnlyRootFilesystem"] is True and ctx["allowPrivilegeEscalation"] is False
+            ), name
+            assert (
+                ctx["capabilities"]["drop"] == ["ALL"]
+                and ctx["runAsUser"] == 10001 == ctx["runAsGroup"]
+            ), name
             assert ctx["seccompProfile"]["type"] == "RuntimeDefault", name
-            assert any(m["mountPath"] == "/tmp" and m["name"] in mounts_tmp for m in container["volumeMounts"]), name
+            assert any(
+                m["mountPath"] == "/tmp" and m["name"] in mounts_tmp
+                for m in container["volumeMounts"]
+            ), name
             assert "requests" in container["resources"] and "limits" in container["resources"], name
 
 
@@ -423,7 +537,9 @@ def test_migrations_run_in_an_init_container(objects: list[dict[str, Any]]) -> N
 
 def test_topology_spreads_over_zones(objects: list[dict[str, Any]]) -> None:
     pod = app_deployment(objects)["spec"]["template"]["spec"]
-    assert "topology.kubernetes.io/zone" in [c["topologyKey"] for c in pod["topologySpreadConstraints"]]
+    assert "topology.kubernetes.io/zone" in [
+        c["topologyKey"] for c in pod["topologySpreadConstraints"]
+    ]
 
 
 def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
@@ -444,7 +560,9 @@ def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
             for env in container.get("env", []):
                 ref = env.get("valueFrom", {}).get("secretKeyRef")
                 if ref:
-                    assert ref["key"] in targets.get(ref["name"], set()), f"{obj['metadata']['name']}: {ref}"
+                    assert ref["key"] in targets.get(ref["name"], set()), (
+                        f"{obj['metadata']['name']}: {ref}"
+                    )
         for volume in template["spec"].get("volumes", []):
             if "configMap" in volume:
                 assert volume["configMap"]["name"] in configmaps, volume
@@ -453,7 +571,9 @@ def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
     root_cert = re.search(r"sslrootcert=([^&]+)", url).group(1)
     dep = app_deployment(objects)
     pod = dep["spec"]["template"]["spec"]
-    mount = next(m for m in app_container(dep)["volumeMounts"] if root_cert.startswith(m["mountPath"] + "/"))
+    mount = next(
+        m for m in app_container(dep)["volumeMounts"] if root_cert.startswith(m["mountPath"] + "/")
+    )
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
     bundle = configmaps[volume["configMap"]["name"]]
     key = root_cert[len(mount["mountPath"]) + 1 :]
@@ -469,7 +589,11 @@ def test_karpenter_runs_on_the_system_node_group(objects: list[dict[str, Any]]) 
     karpenter = fluxlib.find(objects, "HelmRelease", "karpenter", "kube-system")
     assert karpenter["spec"]["values"]["nodeSelector"]["role"] == "system"
     nodepool = fluxlib.find(objects, "NodePool", "default")
-    capacity = next(r for r in nodepool["spec"]["template"]["spec"]["requirements"] if r["key"] == "karpenter.sh/capacity-type")
+    capacity = next(
+        r
+        for r in nodepool["spec"]["template"]["spec"]["requirements"]
+        if r["key"] == "karpenter.sh/capacity-type"
+    )
     assert set(capacity["values"]) == {"spot", "on-demand"}
     assert nodepool["spec"]["limits"] and nodepool["spec"]["disruption"]["consolidationPolicy"]
 
@@ -495,19 +619,27 @@ def test_image_policy_markers_name_existing_policies(objects: list[dict[str, Any
     automation = fluxlib.of_kind(objects, "ImageUpdateAutomation")
     assert automation, "no ImageUpdateAutomation"
     update_paths = [fluxlib.REPO_ROOT / a["spec"]["update"]["path"] for a in automation]
-    for path, line, ref in found:
+    for path, _line, ref in found:
         parts = ref.split(":")
-        assert len(parts) in (2, 3) and (len(parts) == 2 or parts[2] in ("tag", "name", "digest")), ref
+        assert len(parts) in (2, 3) and (
+            len(parts) == 2 or parts[2] in ("tag", "name", "digest")
+        ), ref
         namespace, name = parts[:2]
         policy = fluxlib.find(objects, "ImagePolicy", name, namespace)
-        assert policy is not None, f"{path}: marker names ImagePolicy {namespace}/{name}, which does not exist"
+        assert policy is not None, (
+            f"{path}: marker names ImagePolicy {namespace}/{name}, which does not exist"
+        )
         assert policy["spec"]["policy"]["semver"]["range"], "releases only: semver policy"
-        assert any(path.resolve().is_relative_to(p.resolve()) for p in update_paths), f"{path} is outside update.path"
+        assert any(path.resolve().is_relative_to(p.resolve()) for p in update_paths), (
+            f"{path} is outside update.path"
+        )
         assert any(a["spec"]["git"]["push"]["branch"] == "main" for a in automation)
 
 
 def test_marked_images_are_the_ones_the_pods_run(objects: list[dict[str, Any]]) -> None:
-    kustomization = yaml.safe_load((fluxlib.FLUX_DIR / "apps" / "realworld" / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load(
+        (fluxlib.FLUX_DIR / "apps" / "realworld" / "kustomization.yaml").read_text()
+    )
     images = {i["newName"]: i["newTag"] for i in kustomization["images"]}
     owner = fluxlib.example_vars()["GITHUB_OWNER"]
     running = {
@@ -518,7 +650,9 @@ def test_marked_images_are_the_ones_the_pods_run(objects: list[dict[str, Any]]) 
     }
     expected = {f"{name.replace('${GITHUB_OWNER}', owner)}:{tag}" for name, tag in images.items()}
     assert running == expected
-    assert len(set(images.values())) == 1, "the app and its load generator ship with the same version"
+    assert len(set(images.values())) == 1, (
+        "the app and its load generator ship with the same version"
+    )
     repos = {r["spec"]["image"] for r in fluxlib.of_kind(objects, "ImageRepository")}
     assert f"ghcr.io/{owner}/realworld" in repos
 
@@ -534,7 +668,9 @@ def test_bootstrap_enables_image_automation() -> None:
     belongs to the Terraform side."""
     script = fluxlib.REPO_ROOT / "terraform-apply.sh"
     if not script.is_file():
-        STATS["warnings"].append("terraform-apply.sh not found: cannot check how Flux is bootstrapped")
+        STATS["warnings"].append(
+            "terraform-apply.sh not found: cannot check how Flux is bootstrapped"
+        )
         return
     text = script.read_text()
     for needed in ("image-reflector-controller", "image-automation-controller", "--read-write-key"):
@@ -548,7 +684,9 @@ def test_bootstrap_enables_image_automation() -> None:
 def test_system_node_label_matches_terraform(objects: list[dict[str, Any]]) -> None:
     """Karpenter's nodeSelector must be a label Terraform puts on the system node group.
     Reported, not failed: the node group belongs to the Terraform side."""
-    selector = fluxlib.find(objects, "HelmRelease", "karpenter", "kube-system")["spec"]["values"]["nodeSelector"]
+    selector = fluxlib.find(objects, "HelmRelease", "karpenter", "kube-system")["spec"]["values"][
+        "nodeSelector"
+    ]
     tf_files = list((fluxlib.REPO_ROOT / "infrastructure" / "terraform").glob("**/*.tf"))
     if not tf_files:
         return

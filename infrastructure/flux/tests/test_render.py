@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fluxlib
 import pytest
 import yaml
-
-import fluxlib
 
 
 @pytest.mark.parametrize(
@@ -36,7 +35,9 @@ def test_every_kustomization_is_reachable_from_the_cluster() -> None:
     reachable: set[Path] = set()
     for ks in fluxlib.flux_kustomizations():
         path = fluxlib.kustomization_path(ks)
-        assert (path / "kustomization.yaml").is_file(), f"{ks['metadata']['name']}: {path} has no kustomization.yaml"
+        assert (path / "kustomization.yaml").is_file(), (
+            f"{ks['metadata']['name']}: {path} has no kustomization.yaml"
+        )
         reachable |= _bases(path)
     orphans = [d for d in fluxlib.kustomization_dirs() if d.resolve() not in reachable]
     assert not orphans, f"not applied by any Flux Kustomization: {orphans}"
@@ -49,7 +50,9 @@ def test_substitution_uses_only_known_variables() -> None:
     for doc in fluxlib.built_documents():
         if doc.result is None:
             continue
-        ks = next(k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == doc.kustomization)
+        ks = next(
+            k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == doc.kustomization
+        )
         allowed = known | set(fluxlib.inline_vars(ks))
         name = f"{doc.obj['kind']}/{doc.obj['metadata']['name']}"
         problems += [f"{name}: {e}" for e in doc.result.errors]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import fluxlib
 import jsonschema
 import kubernetes_validate
 import pytest
 
-import fluxlib
 from conftest import STATS
 
 # API groups the cluster serves natively; kubernetes-validate has their schemas.
@@ -87,13 +87,19 @@ def test_document_validates(item: tuple[str, dict[str, Any]]) -> None:
     known_groups = {g for g, _, _ in fluxlib.crd_schemas()}
     assert schema is not None, (
         f"{doc['apiVersion']} {kind}: "
-        + ("no served CRD version" if group in known_groups else "API group outside the CRD allow-list")
+        + (
+            "no served CRD version"
+            if group in known_groups
+            else "API group outside the CRD allow-list"
+        )
         + f" in {fluxlib.crds_dir()}"
     )
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)
     STATS["validated"]["crd"] += 1
-    STATS["cel_rules_not_evaluated"] += fluxlib.count_cel_rules(fluxlib.crd_schemas()[(group, version, kind)])
+    STATS["cel_rules_not_evaluated"] += fluxlib.count_cel_rules(
+        fluxlib.crd_schemas()[(group, version, kind)]
+    )
 
 
 def test_current_api_versions() -> None:
@@ -107,9 +113,16 @@ def test_strict_crd_validation_rejects_unknown_fields() -> None:
     """The CRD conversion really is strict (guards the checker itself)."""
     schema = fluxlib.crd_schema("flagger.app", "v1beta1", "Canary")
     assert schema is not None
-    bad = {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "x"},
-           "spec": {"targetRef": {"kind": "Deployment", "name": "x"}, "service": {"port": 80},
-                    "analysis": {"intervall": "1m"}}}
+    bad = {
+        "apiVersion": "flagger.app/v1beta1",
+        "kind": "Canary",
+        "metadata": {"name": "x"},
+        "spec": {
+            "targetRef": {"kind": "Deployment", "name": "x"},
+            "service": {"port": 80},
+            "analysis": {"intervall": "1m"},
+        },
+    }
     assert list(jsonschema.Draft7Validator(schema).iter_errors(bad))
 
 

@@ -1,7 +1,7 @@
 """Requests that reach no view, or that a view must refuse before reading them."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_readyz_checks_the_database_and_ignores_the_host(client, django_assert_n
 
 def test_readyz_is_503_when_the_database_fails(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
-        raise connection.Database.OperationalError("connection refused")
+        raise OperationalError("connection refused")
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
 
