@@ -64,6 +64,17 @@ class ConduitUser(FastHttpUser):
     token: str | None = None
     username = ""
 
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        # Each simulated user presents its own client address, as real users do behind the
+        # ingress (the app trusts one proxy hop there: TRUSTED_PROXY_COUNT=1), so the per-IP
+        # login and registration limits count per simulated user, not for the whole load
+        # generator. The addresses are from the benchmarking range 198.18.0.0/15 (RFC 2544)
+        # and only ever appear in this header.
+        self.client_address = (
+            f"198.{18 + rng.randrange(2)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        )
+
     def on_start(self) -> None:
         self.seen = Catalogue()
         self.list_articles()
@@ -72,7 +83,10 @@ class ConduitUser(FastHttpUser):
     # --- helpers --------------------------------------------------------------------------
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.token}"} if self.token else {}
+        headers = {"X-Forwarded-For": self.client_address}
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        return headers
 
     def _get(self, path: str, name: str, key: str) -> Any:
         """GET expecting 200 and a JSON object with `key`; returns that value or None."""
@@ -107,6 +121,7 @@ class ConduitUser(FastHttpUser):
             "/api/users",
             name="POST /api/users",
             json={"user": {**user, "password": PASSWORD}},
+            headers=self._headers(),
             catch_response=True,
         ) as response:
             if response.status_code == 201:

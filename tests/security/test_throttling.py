@@ -68,6 +68,19 @@ class TestLogin:
             login(client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
         assert_throttled(login(client, "other@example.com", HTTP_X_FORWARDED_FOR="192.0.2.200"))
 
+    def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_limit(
+        self, client, settings
+    ):
+        # TRUSTED_PROXY_COUNT=1 in Kubernetes: ingress-nginx (or the load generator, which
+        # presents one address per simulated user) names the client in X-Forwarded-For.
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        for i in range(5):
+            login(client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1")
+        assert_throttled(login(client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1"))
+        assert (
+            login(client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.2").status_code == 401
+        )
+
     def test_garbage_bodies_are_still_counted_per_address(self, client):
         for _ in range(5):
             client.post("/api/users/login", {"user": "x"}, format="json", REMOTE_ADDR="10.0.0.1")
