@@ -110,7 +110,7 @@ preflight() {
 
 This creates billable AWS resources in account $ACCOUNT_ID ($REGION): an EKS cluster,
 NAT gateways (one per AZ), a Multi-AZ RDS instance and a network load balancer.
-See docs/infrastructure.md for the costs. Each stack's plan is shown before it is applied.
+See "Infrastructure" in README.md for the costs. Each stack's plan is shown before it is applied.
 
 EOF
     confirm "Continue?" || die "aborted"

@@ -9,5 +9,5 @@ terraform {
   }
 
   # The state bucket cannot hold its own creation state: this stack keeps a
-  # local terraform.tfstate (git-ignored). See docs/infrastructure.md.
+  # local terraform.tfstate (git-ignored). See "Infrastructure" in README.md.
 }

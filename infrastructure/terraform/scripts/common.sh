@@ -55,7 +55,7 @@ require_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if ((${#missing[@]} > 0)); then
-    die "missing tools: ${missing[*]} (see docs/infrastructure.md, 'Prerequisites')"
+    die "missing tools: ${missing[*]} (see README.md, Infrastructure, Prerequisites)"
   fi
 }
 
