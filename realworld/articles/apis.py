@@ -1,6 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,10 +43,7 @@ def _article_response(slug: str, request: Request, *, status_code: int = 200) ->
 
 
 class ArticleListApi(APIView):
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsAuthenticated()]
-        return super().get_permissions()
+    permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
 
     @extend_schema(
         tags=[TAG],
@@ -101,10 +98,7 @@ class ArticleFeedApi(APIView):
 
 
 class ArticleDetailApi(APIView):
-    def get_permissions(self):
-        if self.request.method in ("PUT", "DELETE"):
-            return [IsAuthenticated()]
-        return super().get_permissions()
+    permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
 
     @extend_schema(
         tags=[TAG],
