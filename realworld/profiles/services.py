@@ -18,8 +18,11 @@ def profile_follow(*, follower: User, username: str) -> None:
     followee = _user_by_username(username)
     if followee.pk == follower.pk:
         raise ValidationError({"username": ["you cannot follow yourself"]})
-    # Idempotent and race-safe: the unique constraint decides, get_or_create absorbs the loser.
-    Follow.objects.get_or_create(follower=follower, followee=followee)
+    # INSERT ... ON CONFLICT DO NOTHING: idempotent, and race-free even against a concurrent
+    # unfollow (get_or_create's re-read after a conflict can miss a row deleted meanwhile).
+    Follow.objects.bulk_create(
+        [Follow(follower=follower, followee=followee)], ignore_conflicts=True
+    )
 
 
 @transaction.atomic

@@ -101,3 +101,28 @@ def test_parallel_follows_of_the_same_profile_make_one_row(make_client):
 
     assert statuses == [200] * 8
     assert Follow.objects.filter(follower=follower).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_follows_and_unfollows_never_fail(make_client):
+    # A follow racing an unfollow of the same pair once made get_or_create re-raise its
+    # IntegrityError (the conflicting row was gone by the re-read): a 503.
+    api = make_client(UserFactory())
+    UserFactory(username="celeb")
+    statuses: list[int] = []
+
+    def call(method: str) -> None:
+        try:
+            statuses.append(getattr(api, method)("/api/profiles/celeb/follow").status_code)
+        finally:
+            connection.close()
+
+    for _ in range(10):
+        threads = [threading.Thread(target=call, args=(m,)) for m in ["post", "delete"] * 4]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert statuses == [200] * 80
+    assert Follow.objects.count() <= 1
