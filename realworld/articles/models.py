@@ -4,6 +4,17 @@ from django.db import models
 
 class Tag(models.Model):
     name = models.CharField(max_length=64, unique=True)
+    # How many articles carry the tag: kept exact by database triggers in the same transaction
+    # as every write of a tag link (migration 0002), whatever writes it. Never set it from Python.
+    articles_count = models.IntegerField(db_default=0, editable=False)
+
+    class Meta:
+        indexes = [
+            # GET /api/tags: the tags in use, in name order, without touching the links.
+            models.Index(
+                fields=["name"], condition=models.Q(articles_count__gt=0), name="tag_in_use_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -37,12 +48,34 @@ class Article(models.Model):
 class ArticleTag(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    # A copy of the article's created_at (filled by a database trigger on insert, migration
+    # 0002), so ?tag= reads one tag's most recent articles in index order and stops at the page.
+    article_created_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["article", "tag"], name="article_tag_unique"),
         ]
-        indexes = [models.Index(fields=["tag", "article"], name="article_tag_by_tag_idx")]
+        indexes = [
+            models.Index(fields=["tag", "article"], name="article_tag_by_tag_idx"),
+            models.Index(
+                fields=["tag", "-article_created_at", "-article"], name="article_tag_recent_idx"
+            ),
+        ]
+
+
+class Counter(models.Model):
+    """Exact totals kept by database triggers in the writing transaction (migration 0002).
+
+    One row, "articles": the number of articles, so the unfiltered `articlesCount` is one
+    primary-key read instead of a COUNT(*) that grows with the table.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.BigIntegerField(db_default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
 
 
 class Favorite(models.Model):

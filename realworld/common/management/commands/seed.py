@@ -151,6 +151,8 @@ class Command(BaseCommand):
             written = self._load(cursor, random.Random(options["seed"]), sizes)  # noqa: S311
             for model in MODELS:
                 _reset_sequence(cursor, model)
+            # The counters kept by triggers (articles migration 0002) were not reset by TRUNCATE.
+            cursor.execute("SELECT articles_recount()")
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = 0")
             for model in MODELS:  # fresh statistics (and visibility map) for the planner
