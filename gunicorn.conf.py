@@ -1,8 +1,9 @@
 """gunicorn settings for the RealWorld API (https://docs.gunicorn.org/en/stable/settings.html).
 
-Sync workers: each request is a short burst of CPU plus a few fast queries on a persistent
-connection, so one request per process is the fastest model on few cores (measured in
-`make bench`). Every value can be overridden from the environment.
+Sync workers, one per core: each request is a short burst of CPU plus a few fast queries on a
+persistent connection, so one request per process is the fastest model on few cores (measured
+with scripts/bench/workers.py; figures in docs/benchmarks.md). Every value can be overridden
+from the environment.
 """
 
 import contextlib
@@ -14,7 +15,9 @@ import tempfile
 import gunicorn.http.wsgi
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# One sync worker per core: on 2 cores, 2 beat 3-5 workers (and gthread) on reads by 1.2-3x and on
+# login: PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "sync"
 # Time a worker may spend on one request before it is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

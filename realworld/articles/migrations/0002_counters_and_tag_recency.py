@@ -19,6 +19,12 @@ this migration keeps working (its inserts get the defaults and the triggers fill
 from django.db import migrations, models
 
 FORWARD = """
+-- A backfill, not a web request (the connection's statement_timeout is for those).
+SET LOCAL statement_timeout = 0;
+-- Before the triggers exist, so the backfill fires none of them.
+UPDATE articles_articletag x SET article_created_at = a.created_at
+    FROM articles_article a WHERE a.id = x.article_id AND x.article_created_at IS NULL;
+
 CREATE FUNCTION articles_count_articles() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     delta bigint;
@@ -91,8 +97,6 @@ CREATE FUNCTION articles_recount() RETURNS void LANGUAGE sql AS $$
         WHERE t.id = d.id AND t.articles_count <> d.n;
 $$;
 
-UPDATE articles_articletag x SET article_created_at = a.created_at
-    FROM articles_article a WHERE a.id = x.article_id AND x.article_created_at IS NULL;
 SELECT articles_recount();
 """
 

@@ -1,0 +1,61 @@
+"""Worker model and count for gunicorn.conf.py: a sweep on an already seeded database.
+
+For each WEB_CONCURRENCY and worker class it serves the API and runs wrk (like `make bench`)
+on three reads and on login, and measures the hasher's raw verify rate with as many processes
+as workers. Prints one line per setting; the choice is written down in gunicorn.conf.py.
+
+    DATABASE_URL=postgres://.../perf_bench_1k python scripts/bench/workers.py
+    BENCH_WORKERS=2,3,4,5 BENCH_CLASSES=sync,gthread BENCH_DURATION=5
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import bench
+
+from realworld.testing.servers import gunicorn_server
+
+DURATION = int(os.environ.get("BENCH_DURATION", "5"))
+
+
+def main() -> None:
+    url = os.environ["DATABASE_URL"]
+    names = bench.sample_names(url)
+    chosen = {
+        "GET /api/articles (anon)",
+        "GET /api/articles/:slug (anon)",
+        "GET /api/articles (auth)",
+        bench.LOGIN,
+    }
+    todo = [e for e in bench.endpoints(names, writes=True) if e.name in chosen]
+    for count in os.environ.get("BENCH_WORKERS", "2,3,4,5").split(","):
+        rate = bench.hasher_verify_rate(5.0, processes=int(count))
+        for worker_class in os.environ.get("BENCH_CLASSES", "sync,gthread").split(","):
+            args = ("--worker-class", worker_class)
+            if worker_class == "gthread":
+                args += ("--threads", os.environ.get("BENCH_THREADS", "4"))
+            env = {"WEB_CONCURRENCY": count}
+            env.update({f"THROTTLE_{s}_RATE": "1000000/min" for s in bench.UNTHROTTLED})
+            with gunicorn_server(url, env=env, args=args) as server:
+                token = bench.login_token(server.url, "user1@seed.example")
+                cells = []
+                for endpoint in todo:
+                    bench.wrk(server.url, endpoint, token, duration=1)
+                    seconds = max(DURATION, 15) if endpoint.name == bench.LOGIN else DURATION
+                    result = bench.wrk(server.url, endpoint, token, duration=seconds)
+                    cells.append(f"{result.rps:7.1f} ({result.p99_ms:5.0f})")
+                login = result.rps / rate
+                print(
+                    f"workers={count} {worker_class:<7} "
+                    + " ".join(cells)
+                    + f"  hasher={rate:.1f}/s login ratio={login:.2f}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
