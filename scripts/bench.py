@@ -429,14 +429,14 @@ def report(
         ]
     login = next((r for r in results.get(SCALES[0], []) if r.endpoint.name == LOGIN), None)
     if login:
-        ratio = login.app.rps / hasher_rate
+        login_ratio = login.app.rps / hasher_rate
         lines += [
             "## Login",
             "",
             f"Hasher raw verify rate ({workers['workers']} processes, as many as workers): "
             f"{hasher_rate:.1f}/s; "
-            f"login {login.app.rps:.1f} req/s; ratio {ratio:.2f} "
-            f"(target >= {TARGET_LOGIN}: {verdict(ratio >= TARGET_LOGIN)})",
+            f"login {login.app.rps:.1f} req/s; ratio {login_ratio:.2f} "
+            f"(target >= {TARGET_LOGIN}: {verdict(login_ratio >= TARGET_LOGIN)})",
             "",
         ]
     return "\n".join(lines)

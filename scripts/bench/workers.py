@@ -35,7 +35,7 @@ def main() -> None:
     for count in os.environ.get("BENCH_WORKERS", "2,3,4,5").split(","):
         rate = bench.hasher_verify_rate(5.0, processes=int(count))
         for worker_class in os.environ.get("BENCH_CLASSES", "sync,gthread").split(","):
-            args = ("--worker-class", worker_class)
+            args: tuple[str, ...] = ("--worker-class", worker_class)
             if worker_class == "gthread":
                 args += ("--threads", os.environ.get("BENCH_THREADS", "4"))
             env = {"WEB_CONCURRENCY": count}
