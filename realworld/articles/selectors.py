@@ -21,7 +21,9 @@ from realworld.common.pagination import Page
 from realworld.users.models import User
 
 # %(viewer)s is NULL for anonymous readers, which makes both EXISTS false. Tags sort with
-# COLLATE "C" (code points), like Python's sorted().
+# COLLATE "C" (code points), like Python's sorted(). Each tag name is a scalar subquery, i.e. a
+# primary-key lookup: as a join the planner hashed the whole tag table for every row (at 500
+# tags, 1.0 of the page's 1.5 ms; now 0.5 ms in all).
 ROW_SQL = """
 SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at,
        (SELECT count(*) FROM articles_favorite f WHERE f.article_id = a.id) AS favorites_count,
@@ -31,8 +33,10 @@ SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at,
        EXISTS (SELECT 1 FROM profiles_follow w
                WHERE w.follower_id = %(viewer)s AND w.followee_id = a.author_id)
          AS author_following,
-       ARRAY(SELECT t.name FROM articles_articletag x JOIN articles_tag t ON t.id = x.tag_id
-             WHERE x.article_id = a.id ORDER BY t.name COLLATE "C") AS tag_list{body}
+       ARRAY(SELECT s.name FROM (SELECT (SELECT t.name FROM articles_tag t WHERE t.id = x.tag_id)
+                                    AS name
+                                 FROM articles_articletag x WHERE x.article_id = a.id) s
+             ORDER BY s.name COLLATE "C") AS tag_list{body}
 """
 ROW_FROM_SQL = "FROM articles_article a JOIN users_user u ON u.id = a.author_id\n"
 FILTER_SQL = {
