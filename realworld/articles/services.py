@@ -100,8 +100,11 @@ def _article_id(slug: str) -> int:
 
 @transaction.atomic
 def article_favorite(*, slug: str, user: User) -> None:
-    # Idempotent and race-safe: the unique constraint decides, get_or_create absorbs the loser.
-    Favorite.objects.get_or_create(user=user, article_id=_article_id(slug))
+    # INSERT ... ON CONFLICT DO NOTHING: idempotent, and race-free even against a concurrent
+    # unfavorite (get_or_create's re-read after a conflict can miss a row deleted meanwhile).
+    Favorite.objects.bulk_create(
+        [Favorite(user=user, article_id=_article_id(slug))], ignore_conflicts=True
+    )
 
 
 @transaction.atomic

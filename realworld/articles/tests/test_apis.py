@@ -491,3 +491,17 @@ class TestConcurrentFavorites:
 
         assert statuses == [200] * 8
         assert client.get(f"/api/articles/{article.slug}").json()["article"]["favoritesCount"] == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_favorites_and_unfavorites_never_fail(make_client):
+    # A favorite racing an unfavorite once made get_or_create re-raise its IntegrityError.
+    article = ArticleFactory()
+    api = make_client(UserFactory())
+    path = f"/api/articles/{article.slug}/favorite"
+    statuses = TestConcurrentFavorites._in_parallel(
+        [lambda method=method: getattr(api, method)(path) for method in ["post", "delete"] * 4] * 10
+    )
+
+    assert statuses == [200] * 80
+    assert Favorite.objects.filter(article=article).count() <= 1
