@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -23,6 +23,12 @@ class DatabaseUnavailable(exceptions.APIException):
     default_code = "database_unavailable"
 
 
+class ConcurrentChange(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed while this request ran (e.g. it was deleted); retry."
+    default_code = "concurrent_change"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -34,6 +40,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Connection refused, timed out or dropped: the database is down, the process is fine.
         logger.warning("database unavailable: %s", exc)
         exc = DatabaseUnavailable()
+    elif isinstance(exc, IntegrityError):
+        # A constraint the request's own checks passed was broken by a concurrent write, e.g.
+        # a comment on an article deleted a moment earlier. Services map the expected cases
+        # (taken names) to 422; this one is the client's to retry, not a server fault.
+        logger.info("integrity error from a concurrent change: %s", exc)
+        exc = ConcurrentChange()
     elif isinstance(exc, DatabaseError):
         # A statement timeout or similar: report it as unavailability, not as a crash.
         logger.exception("database error")

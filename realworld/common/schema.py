@@ -12,7 +12,7 @@ class ErrorDoc(serializers.Serializer):
 
 ERROR = OpenApiResponse(ErrorDoc, description="Error in the RealWorld format")
 ERRORS_ANONYMOUS = {400: ERROR, 401: ERROR, 404: ERROR, 413: ERROR, 415: ERROR, 422: ERROR}
-ERRORS_SIGNED_IN = {**ERRORS_ANONYMOUS, 403: ERROR}
+ERRORS_SIGNED_IN = {**ERRORS_ANONYMOUS, 403: ERROR, 409: ERROR}
 
 # The same bounds as common/pagination.py (a larger `limit` is served as 100, not refused).
 PAGE_PARAMETERS = [
