@@ -26,7 +26,8 @@ def count_connections(admin_url: str, name: str) -> int:
 
 
 def test_sustained_mixed_load(database_url, tmp_path):
-    workers = multiprocessing.cpu_count() * 2 + 1  # gunicorn.conf.py's default
+    # 2 x cores + 1: more workers (and connections) than the default one per core.
+    workers = multiprocessing.cpu_count() * 2 + 1
     admin_url = with_database_name(database_url, "postgres")
     name = database_name(database_url)
     with psycopg.connect(admin_url) as conn:
