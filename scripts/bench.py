@@ -44,9 +44,7 @@ from realworld.testing.databases import (  # noqa: E402
 )
 from realworld.testing.servers import (  # noqa: E402
     LiveServer,
-    free_port,
     gunicorn_server,
-    server_environment,
 )
 
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
@@ -202,25 +200,13 @@ def ceiling_server(captures: list[dict], env: dict[str, str]) -> Iterator[LiveSe
     with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
         json.dump(captures, file)
         file.flush()
-        port = free_port()
-        environment = server_environment("postgres://unused/none", env)
-        environment.update(
-            {"PORT": str(port), "GUNICORN_BIND_HOST": "127.0.0.1", "BENCH_CEILING_FILE": file.name}
-        )
-        command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-        process = subprocess.Popen(  # noqa: S603
-            [*command, "--pythonpath", "scripts/bench", "ceiling:application"],
-            cwd=REPO_ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        server = LiveServer(process=process, url=f"http://127.0.0.1:{port}")
-        try:
-            server.wait_ready()
+        with gunicorn_server(
+            "postgres://unused/none",
+            env={**env, "BENCH_CEILING_FILE": file.name},
+            args=("--pythonpath", "scripts/bench"),
+            app="ceiling:application",
+        ) as server:
             yield server
-        finally:
-            server.stop()
 
 
 # --- the hasher's raw rate ------------------------------------------------------------------

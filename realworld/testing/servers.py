@@ -80,8 +80,12 @@ def gunicorn_server(
     env: Mapping[str, str] | None = None,
     args: tuple[str, ...] = (),
     output: int | None = subprocess.DEVNULL,
+    app: str = "realworld.wsgi:application",
 ) -> Iterator[LiveServer]:
-    """gunicorn on a free loopback port with gunicorn.conf.py; stopped (SIGTERM) on exit."""
+    """gunicorn on a free loopback port with gunicorn.conf.py; stopped (SIGTERM) on exit.
+
+    `app` is the project by default; the benchmark serves its bare-WSGI ceiling the same way.
+    """
     port = free_port()
     environment = server_environment(database_url, env)
     environment.update({"PORT": str(port), "GUNICORN_BIND_HOST": "127.0.0.1"})
@@ -92,7 +96,7 @@ def gunicorn_server(
         "--config",
         str(REPO_ROOT / "gunicorn.conf.py"),
         *args,
-        "realworld.wsgi:application",
+        app,
     ]
     process = subprocess.Popen(  # noqa: S603
         command, cwd=REPO_ROOT, env=environment, stdout=output, stderr=output
