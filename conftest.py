@@ -9,7 +9,7 @@ from realworld.testing.databases import url_from_settings
 from realworld.testing.factories import UserFactory
 from realworld.testing.servers import gunicorn_server
 from realworld.users.models import User
-from realworld.users.services import user_token
+from realworld.users.tokens import user_token
 
 
 @pytest.fixture

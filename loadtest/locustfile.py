@@ -127,7 +127,7 @@ class ConduitUser(FastHttpUser):
             if response.status_code == 201:
                 self.token = response.json()["user"]["token"]
                 return
-            if response.status_code != 422:
+            if response.status_code != 409:
                 response.failure(f"status {response.status_code}: {response.text[:200]}")
                 return
             response.success()  # name taken: an earlier run left it, so log in instead
@@ -255,6 +255,7 @@ class Member(ConduitUser):
                 f"/api/articles/{slug}/comments",
                 "POST /api/articles/:slug/comments",
                 json={"comment": {"body": "Load-tested and still standing."}},
+                expect=201,
             )
             if body and rng.random() < 0.5:
                 self._send(

@@ -19,7 +19,6 @@ from realworld.articles.serializers import (
     ArticlesResponseDoc,
     ArticleUpdateSerializer,
     TagsResponseDoc,
-    article_input,
     article_json,
     articles_page_body,
 )
@@ -30,8 +29,9 @@ from realworld.articles.services import (
     article_unfavorite,
     article_update,
 )
+from realworld.common.inputs import envelope
 from realworld.common.pagination import page_from_query
-from realworld.common.schema import ERRORS_ANONYMOUS, ERRORS_SIGNED_IN, PAGE_PARAMETERS
+from realworld.common.schema import PAGE_PARAMETERS, errors_for
 from realworld.users.request_user import request_user, request_viewer
 
 TAG = "Articles"
@@ -54,7 +54,7 @@ class ArticleListApi(APIView):
             OpenApiParameter("favorited", str, description="Filter by a user's favorites"),
             *PAGE_PARAMETERS,
         ],
-        responses={200: ArticlesResponseDoc, **ERRORS_ANONYMOUS},
+        responses={200: ArticlesResponseDoc, **errors_for(401, 422)},
     )
     def get(self, request: Request) -> Response:
         query = ArticleListQuerySerializer(data=request.query_params)
@@ -70,14 +70,12 @@ class ArticleListApi(APIView):
         tags=[TAG],
         operation_id="CreateArticle",
         request=ArticleCreateSerializer,
-        responses={201: ArticleResponseDoc, **ERRORS_SIGNED_IN},
+        responses={201: ArticleResponseDoc, **errors_for(400, 401, 409, 413, 415, 422)},
     )
     def post(self, request: Request) -> Response:
-        serializer = ArticleCreateSerializer(data=request.data)
+        serializer = ArticleCreateSerializer(data=envelope(request.data, "article"))
         serializer.is_valid(raise_exception=True)
-        article = article_create(
-            author=request_user(request), **article_input(serializer.validated_data["article"])
-        )
+        article = article_create(author=request_user(request), **serializer.validated_data)
         return _article_response(article.slug, request, status_code=status.HTTP_201_CREATED)
 
 
@@ -88,7 +86,7 @@ class ArticleFeedApi(APIView):
         tags=[TAG],
         operation_id="GetArticlesFeed",
         parameters=PAGE_PARAMETERS,
-        responses={200: ArticlesResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ArticlesResponseDoc, **errors_for(401, 422)},
     )
     def get(self, request: Request) -> Response:
         rows, count = article_feed(
@@ -103,7 +101,7 @@ class ArticleDetailApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="GetArticle",
-        responses={200: ArticleResponseDoc, **ERRORS_ANONYMOUS},
+        responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         return _article_response(slug, request)
@@ -112,20 +110,20 @@ class ArticleDetailApi(APIView):
         tags=[TAG],
         operation_id="UpdateArticle",
         request=ArticleUpdateSerializer,
-        responses={200: ArticleResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ArticleResponseDoc, **errors_for(400, 401, 403, 404, 409, 413, 415, 422)},
     )
     def put(self, request: Request, slug: str) -> Response:
-        serializer = ArticleUpdateSerializer(data=request.data)
+        serializer = ArticleUpdateSerializer(data=envelope(request.data, "article"))
         serializer.is_valid(raise_exception=True)
         article = article_update(
-            slug=slug,
-            user=request_user(request),
-            data=article_input(serializer.validated_data["article"]),
+            slug=slug, user=request_user(request), data=serializer.validated_data
         )
         return _article_response(article.slug, request)
 
     @extend_schema(
-        tags=[TAG], operation_id="DeleteArticle", responses={204: None, **ERRORS_SIGNED_IN}
+        tags=[TAG],
+        operation_id="DeleteArticle",
+        responses={204: None, **errors_for(401, 403, 404)},
     )
     def delete(self, request: Request, slug: str) -> Response:
         article_delete(slug=slug, user=request_user(request))
@@ -139,7 +137,7 @@ class ArticleFavoriteApi(APIView):
         tags=["Favorites"],
         operation_id="CreateArticleFavorite",
         request=None,
-        responses={200: ArticleResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
     def post(self, request: Request, slug: str) -> Response:
         article_favorite(slug=slug, user=request_user(request))
@@ -148,7 +146,7 @@ class ArticleFavoriteApi(APIView):
     @extend_schema(
         tags=["Favorites"],
         operation_id="DeleteArticleFavorite",
-        responses={200: ArticleResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
     def delete(self, request: Request, slug: str) -> Response:
         article_unfavorite(slug=slug, user=request_user(request))
@@ -156,13 +154,10 @@ class ArticleFavoriteApi(APIView):
 
 
 class TagListApi(APIView):
-    authentication_classes = ()
-
     @extend_schema(
         tags=["Tags"],
         operation_id="GetTags",
-        responses={200: TagsResponseDoc, **ERRORS_ANONYMOUS},
-        auth=[],
+        responses={200: TagsResponseDoc, **errors_for(401)},
     )
     def get(self, request: Request) -> Response:
         return Response({"tags": tag_list()})

@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.db import models
 
+TITLE_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 2000
+BODY_MAX_LENGTH = 100_000
+TAG_MAX_LENGTH = 64
+MAX_TAGS = 20
+
 
 class Tag(models.Model):
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
     # How many articles carry the tag: kept exact by database triggers in the same transaction
     # as every write of a tag link (migration 0002), whatever writes it. Never set it from Python.
     articles_count = models.IntegerField(db_default=0, editable=False)
@@ -22,8 +28,8 @@ class Tag(models.Model):
 
 class Article(models.Model):
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
-    title = models.CharField(max_length=255)
-    description = models.CharField(max_length=2000)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH)
     body = models.TextField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="articles"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.http import Http404
 
 from realworld.articles.models import Tag
+from realworld.common.exceptions import NotFound
 from realworld.common.pagination import Page
 from realworld.users.models import User
 
@@ -126,7 +126,7 @@ def article_get(*, slug: str, viewer: User | None) -> dict[str, Any]:
     sql = ROW_SQL.format(body=", a.body") + ROW_FROM_SQL + "WHERE a.slug = %(slug)s"
     rows = _fetch(sql, {"slug": slug, "viewer": _viewer_id(viewer)})
     if not rows:
-        raise Http404
+        raise NotFound("article")
     return rows[0]
 
 

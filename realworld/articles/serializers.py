@@ -4,55 +4,48 @@ from typing import Any
 
 from rest_framework import serializers
 
+from realworld.articles.models import (
+    BODY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    MAX_TAGS,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
+from realworld.common import messages
+from realworld.common.inputs import text
 from realworld.common.timestamps import iso_timestamp
 from realworld.profiles.serializers import ProfileDoc
-
-BLANK: dict[str, Any] = {
-    "blank": "can't be blank",
-    "required": "can't be blank",
-    "null": "can't be blank",
-}
-MAX_TAGS = 20
+from realworld.users.models import USERNAME_MAX_LENGTH
 
 
-def tag_name_field() -> serializers.CharField:
-    return serializers.CharField(max_length=64, error_messages=BLANK)
+def tag_list_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=text(max_length=TAG_MAX_LENGTH),
+        max_length=MAX_TAGS,
+        error_messages=messages.field_messages(max_length=MAX_TAGS, unit="tags"),
+        source="tag_list",  # the services' name for it
+        **kwargs,
+    )
 
 
 class ArticleCreateSerializer(serializers.Serializer):
-    class NewArticle(serializers.Serializer):
-        title = serializers.CharField(max_length=255, error_messages=BLANK)
-        description = serializers.CharField(max_length=2000, error_messages=BLANK)
-        body = serializers.CharField(error_messages=BLANK, trim_whitespace=False)
-        tagList = serializers.ListField(
-            child=tag_name_field(), required=False, default=list, max_length=MAX_TAGS
-        )
-
-    article = NewArticle()
+    title = text(max_length=TITLE_MAX_LENGTH)
+    description = text(max_length=DESCRIPTION_MAX_LENGTH)
+    body = text(max_length=BODY_MAX_LENGTH, trim_whitespace=False)
+    tagList = tag_list_field(required=False, default=list)
 
 
 class ArticleUpdateSerializer(serializers.Serializer):
-    class UpdateArticle(serializers.Serializer):
-        title = serializers.CharField(max_length=255, required=False, error_messages=BLANK)
-        description = serializers.CharField(max_length=2000, required=False, error_messages=BLANK)
-        body = serializers.CharField(required=False, error_messages=BLANK, trim_whitespace=False)
-        tagList = serializers.ListField(child=tag_name_field(), required=False, max_length=MAX_TAGS)
-
-    article = UpdateArticle()
+    title = text(max_length=TITLE_MAX_LENGTH, required=False)
+    description = text(max_length=DESCRIPTION_MAX_LENGTH, required=False)
+    body = text(max_length=BODY_MAX_LENGTH, required=False, trim_whitespace=False)
+    tagList = tag_list_field(required=False)
 
 
 class ArticleListQuerySerializer(serializers.Serializer):
-    tag = serializers.CharField(required=False, max_length=64)
-    author = serializers.CharField(required=False, max_length=64)
-    favorited = serializers.CharField(required=False, max_length=64)
-
-
-def article_input(validated: dict[str, Any]) -> dict[str, Any]:
-    """Maps the spec's camelCase input onto the services' keyword arguments."""
-    data = dict(validated)
-    if "tagList" in data:
-        data["tag_list"] = data.pop("tagList")
-    return data
+    tag = text(max_length=TAG_MAX_LENGTH, required=False)
+    author = text(max_length=USERNAME_MAX_LENGTH, required=False)
+    favorited = text(max_length=USERNAME_MAX_LENGTH, required=False)
 
 
 # --- Response bodies: plain dicts (built straight from selector rows), documented below -----

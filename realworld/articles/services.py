@@ -2,11 +2,10 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils.text import slugify
-from rest_framework.exceptions import PermissionDenied
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
+from realworld.common.exceptions import Forbidden, NotFound
 from realworld.users.models import User
 
 SLUG_BASE_LENGTH = 200
@@ -50,9 +49,9 @@ def _set_tags(article: Article, names: list[str]) -> None:
 def _owned_article(*, slug: str, user: User) -> Article:
     article = Article.objects.filter(slug=slug).first()
     if article is None:
-        raise Http404
+        raise NotFound("article")
     if article.author_id != user.pk:
-        raise PermissionDenied("only the author may change this article")
+        raise Forbidden("article")
     return article
 
 
@@ -94,7 +93,7 @@ def article_delete(*, slug: str, user: User) -> None:
 def _article_id(slug: str) -> int:
     article_id = Article.objects.filter(slug=slug).values_list("id", flat=True).first()
     if article_id is None:
-        raise Http404
+        raise NotFound("article")
     return article_id
 
 

@@ -13,7 +13,8 @@ from realworld.comments.serializers import (
     comment_json,
 )
 from realworld.comments.services import comment_create, comment_delete
-from realworld.common.schema import ERRORS_ANONYMOUS, ERRORS_SIGNED_IN
+from realworld.common.inputs import envelope
+from realworld.common.schema import errors_for
 from realworld.users.request_user import request_user, request_viewer
 
 TAG = "Comments"
@@ -25,7 +26,7 @@ class CommentListApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="GetArticleComments",
-        responses={200: CommentsResponseDoc, **ERRORS_ANONYMOUS},
+        responses={200: CommentsResponseDoc, **errors_for(401, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         rows = comment_list(slug=slug, viewer=request_viewer(request))
@@ -35,19 +36,16 @@ class CommentListApi(APIView):
         tags=[TAG],
         operation_id="CreateArticleComment",
         request=CommentCreateSerializer,
-        responses={200: CommentResponseDoc, **ERRORS_SIGNED_IN},
+        responses={201: CommentResponseDoc, **errors_for(400, 401, 404, 413, 415, 422)},
     )
     def post(self, request: Request, slug: str) -> Response:
-        serializer = CommentCreateSerializer(data=request.data)
+        serializer = CommentCreateSerializer(data=envelope(request.data, "comment"))
         serializer.is_valid(raise_exception=True)
         comment = comment_create(
-            slug=slug,
-            author=request_user(request),
-            body=serializer.validated_data["comment"]["body"],
+            slug=slug, author=request_user(request), body=serializer.validated_data["body"]
         )
         row = comment_get(comment_id=comment.pk, viewer=request_viewer(request))
-        # The spec answers 200 here (not 201): its OpenAPI file wins over habit.
-        return Response({"comment": comment_json(row)})
+        return Response({"comment": comment_json(row)}, status=status.HTTP_201_CREATED)
 
 
 class CommentDetailApi(APIView):
@@ -56,7 +54,7 @@ class CommentDetailApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="DeleteArticleComment",
-        responses={204: None, **ERRORS_SIGNED_IN},
+        responses={204: None, **errors_for(401, 403, 404, resource="comment")},
     )
     def delete(self, request: Request, slug: str, comment_id: int) -> Response:
         comment_delete(slug=slug, comment_id=comment_id, user=request_user(request))

@@ -3,6 +3,8 @@ from django.db import models
 
 from realworld.articles.models import Article
 
+COMMENT_MAX_LENGTH = 20_000
+
 
 class Comment(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")

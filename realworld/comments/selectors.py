@@ -1,9 +1,8 @@
 from typing import Any
 
-from django.http import Http404
-
 from realworld.articles.models import Article
 from realworld.comments.models import Comment
+from realworld.common.exceptions import NotFound
 from realworld.profiles.selectors import following_annotation
 from realworld.users.models import User
 
@@ -29,12 +28,12 @@ def comment_list(*, slug: str, viewer: User | None) -> list[dict[str, Any]]:
     """The article's comments, most recent first; 404 when the article does not exist."""
     article_id = Article.objects.filter(slug=slug).values_list("id", flat=True).first()
     if article_id is None:
-        raise Http404
+        raise NotFound("article")
     return list(_comments(viewer).filter(article_id=article_id).order_by("-created_at", "-id"))
 
 
 def comment_get(*, comment_id: int, viewer: User | None) -> dict[str, Any]:
     row = _comments(viewer).filter(pk=comment_id).first()
     if row is None:
-        raise Http404
+        raise NotFound("comment")
     return row

@@ -2,24 +2,20 @@ from typing import Any
 
 from rest_framework import serializers
 
+from realworld.comments.models import COMMENT_MAX_LENGTH
+from realworld.common import messages
+from realworld.common.inputs import text
 from realworld.common.timestamps import iso_timestamp
 from realworld.profiles.serializers import ProfileDoc
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    class NewComment(serializers.Serializer):
-        body = serializers.CharField(
-            max_length=20_000,
-            trim_whitespace=False,
-            error_messages={"blank": "can't be blank", "required": "can't be blank"},
-        )
+    body = text(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
 
-        def validate_body(self, value: str) -> str:
-            if not value.strip():
-                raise serializers.ValidationError("can't be blank")
-            return value
-
-    comment = NewComment()
+    def validate_body(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(messages.BLANK)
+        return value
 
 
 def comment_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,8 @@
 from django.db import transaction
-from django.http import Http404
-from rest_framework.exceptions import PermissionDenied
 
 from realworld.articles.models import Article
 from realworld.comments.models import Comment
+from realworld.common.exceptions import Forbidden, NotFound
 from realworld.users.models import User
 
 MAX_ID = 2**63 - 1  # ids beyond bigint cannot exist: answer 404, not a database error
@@ -13,7 +12,7 @@ MAX_ID = 2**63 - 1  # ids beyond bigint cannot exist: answer 404, not a database
 def comment_create(*, slug: str, author: User, body: str) -> Comment:
     article = Article.objects.filter(slug=slug).first()
     if article is None:
-        raise Http404
+        raise NotFound("article")
     return Comment.objects.create(article=article, author=author, body=body)
 
 
@@ -25,7 +24,9 @@ def comment_delete(*, slug: str, comment_id: int, user: User) -> None:
         else None
     )
     if comment is None:  # unknown, or belongs to another article
-        raise Http404
+        if not Article.objects.filter(slug=slug).exists():
+            raise NotFound("article")
+        raise NotFound("comment")
     if comment.author_id != user.pk:
-        raise PermissionDenied("only the author may delete this comment")
+        raise Forbidden("comment")
     comment.delete()

@@ -1,59 +1,50 @@
-"""Error bodies in the RealWorld format: {"errors": {"<field>": ["<message>", ...]}}."""
+"""Error bodies in the RealWorld format: {"errors": {"<what>": ["<message>", ...]}}."""
 
 from typing import Any
 
 from django.http import JsonResponse
 
-# The spec's GenericErrorModel keys errors that belong to no single field under "body".
-GENERAL = "body"
+from realworld.common.exceptions import Messages
+
+DATABASE_UNAVAILABLE: Messages = {"database": ["is unavailable; retry shortly"]}
+CONCURRENT_CHANGE: Messages = {"resource": ["changed while this request ran; retry"]}
 
 
-def error_body(messages: dict[str, list[str]]) -> dict[str, Any]:
-    return {"errors": messages}
+def error_body(errors: Messages) -> dict[str, Any]:
+    return {"errors": errors}
 
 
-def error_response(status: int, message: str, *, field: str = GENERAL) -> JsonResponse:
+def error_response(status: int, what: str, message: str) -> JsonResponse:
     """For code outside DRF views (middleware, URL fallbacks)."""
-    return JsonResponse(error_body({field: [message]}), status=status)
+    return JsonResponse(error_body({what: [message]}), status=status)
 
 
-def flatten_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn DRF's nested error detail into one flat list of strings per field.
+def flatten_messages(detail: Any, key: str = "body") -> Messages:
+    """DRF's error detail as one flat list of strings per field.
 
-    `{"user": {"email": ["x"]}}` becomes `{"email": ["x"]}` (the envelope is not a field), and
-    list items are named by position: `{"tagList": {0: ["y"]}}` becomes `{"tagList": ["[0] y"]}`.
+    Fields map to their messages; a list field's items are named by position
+    (`{"tagList": {0: ["can't be blank"]}}` becomes `{"tagList": ["[0] can't be blank"]}`);
+    errors of no single field (`non_field_errors`, a bare list or string) go under `key`.
     """
-    flat: dict[str, list[str]] = {}
+    flat: Messages = {}
     if isinstance(detail, dict):
-        for key, value in detail.items():
-            if isinstance(key, int):
-                for messages in flatten_messages(value).values():
-                    flat.setdefault(prefix or GENERAL, []).extend(f"[{key}] {m}" for m in messages)
-                continue
-            name = GENERAL if key == "non_field_errors" else str(key)
-            if isinstance(value, dict) and not prefix and _is_envelope(value):
-                _merge(flat, flatten_messages(value))
+        for name, value in detail.items():
+            if isinstance(name, int):
+                flat.setdefault(key, []).extend(
+                    f"[{name}] {message}" for message in _strings(value)
+                )
             else:
-                _merge(flat, flatten_messages(value, prefix=name))
-    elif isinstance(detail, list):
-        for position, item in enumerate(detail):
-            if isinstance(item, dict | list):
-                nested = flatten_messages(item)
-                target = prefix or GENERAL
-                for messages in nested.values():
-                    flat.setdefault(target, []).extend(f"[{position}] {m}" for m in messages)
-            else:
-                flat.setdefault(prefix or GENERAL, []).append(str(item))
+                field = key if name == "non_field_errors" else str(name)
+                for inner, found in flatten_messages(value, key=field).items():
+                    flat.setdefault(inner, []).extend(found)
     else:
-        flat.setdefault(prefix or GENERAL, []).append(str(detail))
+        flat[key] = _strings(detail)
     return flat
 
 
-def _is_envelope(value: dict) -> bool:
-    # A dict of field names (not list positions) under a top-level key: the request envelope.
-    return all(isinstance(key, str) for key in value)
-
-
-def _merge(into: dict[str, list[str]], other: dict[str, list[str]]) -> None:
-    for key, messages in other.items():
-        into.setdefault(key, []).extend(messages)
+def _strings(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for messages in flatten_messages(detail).values() for m in messages]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _strings(item)]
+    return [str(detail)]

@@ -33,11 +33,10 @@ class RequestBodyLimitMiddleware:
         try:
             length = int(declared)
         except ValueError:
-            return error_response(400, "Content-Length must be a number")
+            return error_response(400, "Content-Length", "must be a number")
         if length < 0:
-            return error_response(400, "Content-Length must not be negative")
+            return error_response(400, "Content-Length", "must not be negative")
         if length > settings.MAX_REQUEST_BODY_BYTES:
-            return error_response(
-                413, f"Request body exceeds the limit of {settings.MAX_REQUEST_BODY_BYTES} bytes"
-            )
+            limit = settings.MAX_REQUEST_BODY_BYTES
+            return error_response(413, "body", f"is too large (maximum is {limit} bytes)")
         return self.get_response(request)

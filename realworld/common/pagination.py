@@ -1,9 +1,13 @@
 from dataclasses import dataclass
+from typing import Any
 
 from rest_framework import serializers
 
+from realworld.common import messages
+
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100  # a larger `limit` is served as 100: one request must not dump the table
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -12,9 +16,22 @@ class Page:
     offset: int
 
 
+def _number(*, min_value: int, max_value: int | None = None) -> dict[str, Any]:
+    found = messages.field_messages(min_value=min_value, max_value=max_value)
+    return {**found, "invalid": messages.NOT_A_NUMBER}
+
+
 class PageParamsSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, default=DEFAULT_LIMIT, min_value=1)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
+    limit = serializers.IntegerField(
+        required=False, default=DEFAULT_LIMIT, min_value=1, error_messages=_number(min_value=1)
+    )
+    offset = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=MAX_OFFSET,
+        error_messages=_number(min_value=0, max_value=MAX_OFFSET),
+    )
 
 
 def page_from_query(query_params) -> Page:

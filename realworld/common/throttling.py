@@ -3,7 +3,7 @@
 Counters live in the default cache (Redis when REDIS_URL is set, else the database cache), so
 the limits hold across workers and pods. Rates come from settings.THROTTLE_RATES (env
 THROTTLE_*_RATE) and are read per request, so tests can change them. A throttled request is a
-429 in the RealWorld error format with `Retry-After` (see common/exceptions.py).
+429 in the RealWorld error format with `Retry-After` (see common/exception_handler.py).
 """
 
 import hashlib

@@ -1,21 +1,26 @@
-"""JSON answers for requests that reach no API view (unknown URLs, unexpected failures)."""
+"""JSON answers for API requests that reach no API view (unknown URLs, unexpected failures).
+
+Django calls these for `/api/...`; the web app's pages get HTML (realworld/web/errors.py),
+chosen by `realworld.urls` from the request path.
+"""
 
 from django.http import HttpRequest, JsonResponse
 
+from realworld.common import messages
 from realworld.common.errors import error_response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(404, "Not found")
+    return error_response(404, "resource", messages.NOT_FOUND)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return error_response(500, "Internal server error")
+    return error_response(500, "server", "had an unexpected error")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(400, "Bad request")
+    return error_response(400, "request", messages.INVALID)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(403, "Forbidden")
+    return error_response(403, "resource", messages.FORBIDDEN)

@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from realworld.common.schema import ERRORS_ANONYMOUS, ERRORS_SIGNED_IN
+from realworld.common.schema import errors_for
 from realworld.profiles.selectors import profile_get
 from realworld.profiles.serializers import ProfileResponseDoc
 from realworld.profiles.services import profile_follow, profile_unfollow
@@ -17,7 +17,7 @@ class ProfileDetailApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="GetProfileByUsername",
-        responses={200: ProfileResponseDoc, **ERRORS_ANONYMOUS},
+        responses={200: ProfileResponseDoc, **errors_for(401, 404, resource="profile")},
     )
     def get(self, request: Request, username: str) -> Response:
         return Response({"profile": profile_get(username=username, viewer=request_viewer(request))})
@@ -30,7 +30,7 @@ class ProfileFollowApi(APIView):
         tags=[TAG],
         operation_id="FollowUserByUsername",
         request=None,
-        responses={200: ProfileResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ProfileResponseDoc, **errors_for(401, 404, 422, resource="profile")},
     )
     def post(self, request: Request, username: str) -> Response:
         profile_follow(follower=request_user(request), username=username)
@@ -39,7 +39,7 @@ class ProfileFollowApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="UnfollowUserByUsername",
-        responses={200: ProfileResponseDoc, **ERRORS_SIGNED_IN},
+        responses={200: ProfileResponseDoc, **errors_for(401, 404, resource="profile")},
     )
     def delete(self, request: Request, username: str) -> Response:
         profile_unfollow(follower=request_user(request), username=username)

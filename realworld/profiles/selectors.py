@@ -1,8 +1,8 @@
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Value
-from django.http import Http404
 
+from realworld.common.exceptions import NotFound
 from realworld.profiles.models import Follow
 from realworld.users.models import User
 
@@ -22,5 +22,5 @@ def profile_get(*, username: str, viewer: User | None) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise Http404
+        raise NotFound("profile")
     return row

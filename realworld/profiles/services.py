@@ -1,7 +1,6 @@
 from django.db import transaction
-from django.http import Http404
-from rest_framework.exceptions import ValidationError
 
+from realworld.common.exceptions import Invalid, NotFound
 from realworld.profiles.models import Follow
 from realworld.users.models import User
 
@@ -9,7 +8,7 @@ from realworld.users.models import User
 def _user_by_username(username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        raise Http404
+        raise NotFound("profile")
     return user
 
 
@@ -17,7 +16,7 @@ def _user_by_username(username: str) -> User:
 def profile_follow(*, follower: User, username: str) -> None:
     followee = _user_by_username(username)
     if followee.pk == follower.pk:
-        raise ValidationError({"username": ["you cannot follow yourself"]})
+        raise Invalid({"profile": ["can't be followed by its own user"]})
     # INSERT ... ON CONFLICT DO NOTHING: idempotent, and race-free even against a concurrent
     # unfollow (get_or_create's re-read after a conflict can miss a row deleted meanwhile).
     Follow.objects.bulk_create(

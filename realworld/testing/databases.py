@@ -5,6 +5,8 @@ The embedded server is a real PostgreSQL shipped in a wheel (pgserver), kept und
 """
 
 import os
+import signal
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -17,13 +19,49 @@ EMBEDDED_DATA_DIR = REPO_ROOT / ".data" / "pg"
 DEFAULT_DB_NAME = "realworld"
 
 
-def embedded_database_url(name: str = DEFAULT_DB_NAME) -> str:
-    import pgserver  # a development dependency only
+def _runtime_dir() -> None:
+    # pgserver keeps its lock under the user's runtime directory; a shell without a login
+    # session (CI, `sudo`, containers) has none, and platformdirs warns about it.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = EMBEDDED_DATA_DIR.parent / "run"
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
 
+
+def embedded_database_url(name: str = DEFAULT_DB_NAME) -> str:
+    """Starts the embedded server (or joins the one running) for as long as this process lives.
+
+    pgserver counts the processes using the data folder and stops the server when the last
+    one exits, so neither `make run` nor `make test` leaves a postmaster behind.
+    """
     EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None: the server outlives this process, so `make run` restarts are quick.
-    pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
+    _runtime_dir()
+    import pgserver  # only in requirements/local.txt and dev.txt, never in the image
+
+    pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode="stop")
     return f"postgres://postgres@{quote(str(EMBEDDED_DATA_DIR), safe='')}/{name}"
+
+
+def stop_embedded() -> bool:
+    """Stops an embedded server left running (say, by a killed `make run`); False if none ran."""
+    pid_file = EMBEDDED_DATA_DIR / "postmaster.pid"
+    if not pid_file.is_file():
+        return False
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown: ends sessions, then stops
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        return False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    (EMBEDDED_DATA_DIR / ".handle_pids.json").unlink(missing_ok=True)
+    return True
 
 
 def database_url() -> str:

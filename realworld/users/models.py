@@ -2,6 +2,14 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+# NIST SP 800-63B: at least 8 characters, no composition rules, long passphrases welcome.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+USERNAME_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254
+BIO_MAX_LENGTH = 10_000
+IMAGE_MAX_LENGTH = 2048
+
 
 class UserManager(BaseUserManager["User"]):
     def create_user(self, *, email: str, username: str, password: str | None) -> "User":
@@ -12,11 +20,11 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser):
-    email = models.EmailField(max_length=254)
-    username = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    username = models.CharField(max_length=USERNAME_MAX_LENGTH, unique=True)
     # The spec distinguishes "no bio/image" (null) from an empty string, so these are nullable.
     bio = models.TextField(null=True, blank=True)  # noqa: DJ001
-    image = models.URLField(max_length=2048, null=True, blank=True)  # noqa: DJ001
+    image = models.URLField(max_length=IMAGE_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

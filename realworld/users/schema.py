@@ -12,5 +12,8 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <jwt>`, the token from /api/users or /api/users/login",
+            "description": (
+                "Sent as `Authorization: Token <jwt>`. Paste the `token` from POST /api/users "
+                "or POST /api/users/login as it is: the `Token ` prefix is added for you."
+            ),
         }

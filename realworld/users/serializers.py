@@ -2,85 +2,62 @@
 
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from realworld.users.models import User
-
-BLANK: dict[str, Any] = {
-    "blank": "can't be blank",
-    "required": "can't be blank",
-    "null": "can't be blank",
-}
-
-
-def validate_username(value: str) -> None:
-    if "/" in value or any(not ch.isprintable() for ch in value):
-        raise serializers.ValidationError("must not contain '/' or control characters")
-
-
-def check_password(value: str) -> None:
-    try:
-        validate_password(value)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(list(error.messages)) from error
+from realworld.common import messages
+from realworld.common.inputs import OptionalText, text
+from realworld.users.models import (
+    BIO_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    IMAGE_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    User,
+)
+from realworld.users.rules import validate_image_url, validate_username
 
 
-class PasswordField(serializers.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 128)
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("error_messages", BLANK)
-        kwargs.setdefault("write_only", True)
-        super().__init__(**kwargs)
+def username_field(**kwargs: Any) -> serializers.CharField:
+    return text(max_length=USERNAME_MAX_LENGTH, validators=[validate_username], **kwargs)
 
 
-class OptionalTextField(serializers.CharField):
-    """bio and image: a string, or null/"" to clear it (stored as null)."""
+def email_field(**kwargs: Any) -> serializers.EmailField:
+    return serializers.EmailField(
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages=messages.field_messages(max_length=EMAIL_MAX_LENGTH),
+        **kwargs,
+    )
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
 
-    def run_validation(self, data: Any = serializers.empty) -> str | None:
-        return super().run_validation(data) or None
+def password_field(**kwargs: Any) -> serializers.CharField:
+    return text(
+        max_length=PASSWORD_MAX_LENGTH,
+        min_length=PASSWORD_MIN_LENGTH,
+        trim_whitespace=False,
+        write_only=True,
+        **kwargs,
+    )
 
 
 class RegisterSerializer(serializers.Serializer):
-    class NewUser(serializers.Serializer):
-        username = serializers.CharField(
-            max_length=64, error_messages=BLANK, validators=[validate_username]
-        )
-        email = serializers.EmailField(max_length=254, error_messages=BLANK)
-        password = PasswordField(validators=[check_password])
-
-    user = NewUser()
+    username = username_field()
+    email = email_field()
+    password = password_field()
 
 
 class LoginSerializer(serializers.Serializer):
-    class LoginUser(serializers.Serializer):
-        email = serializers.CharField(max_length=254, error_messages=BLANK)
-        password = PasswordField()
-
-    user = LoginUser()
+    email = text(max_length=EMAIL_MAX_LENGTH)
+    # No minimum here: a wrong password is "credentials invalid", whatever its length.
+    password = text(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False, write_only=True)
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    class UpdateUser(serializers.Serializer):
-        username = serializers.CharField(
-            max_length=64, required=False, error_messages=BLANK, validators=[validate_username]
-        )
-        email = serializers.EmailField(max_length=254, required=False, error_messages=BLANK)
-        password = PasswordField(required=False, validators=[check_password])
-        bio = OptionalTextField(max_length=10_000)
-        image = OptionalTextField(max_length=2048, validators=[])
-
-        def validate_image(self, value: str | None) -> str | None:
-            if value is not None:
-                serializers.URLField().run_validators(value)
-            return value
-
-    user = UpdateUser()
+    username = username_field(required=False)
+    email = email_field(required=False)
+    password = password_field(required=False)
+    bio = OptionalText(max_length=BIO_MAX_LENGTH)
+    image = OptionalText(max_length=IMAGE_MAX_LENGTH, validators=[validate_image_url])
 
 
 # --- Response bodies: plain dicts, documented by the serializers below ----------------------

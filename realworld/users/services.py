@@ -1,48 +1,43 @@
+"""Writes for users: registration, sign-in, profile and credential changes."""
+
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
-from rest_framework_simplejwt.tokens import AccessToken
 
+from realworld.common import messages
+from realworld.common.exceptions import Conflict, InvalidCredentials, Messages
 from realworld.users.models import User
 
-TAKEN = "has already been taken"
 
-
-class InvalidCredentials(APIException):
-    # Not AuthenticationFailed: DRF turns that into 403 on views without authenticators.
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "email or password is invalid"
-    default_code = "invalid_credentials"
-
-
-def user_token(*, user: User) -> str:
-    return str(AccessToken.for_user(user))
-
-
-def _check_unique(*, email: str | None, username: str | None, exclude_id: int | None) -> None:
-    """Names each field already in use (case-insensitively), so the client can fix them all."""
+def user_names_taken(
+    *, email: str | None, username: str | None, exclude_id: int | None = None
+) -> Messages:
+    """Which of these names another user already has (case-insensitively), as field errors."""
     others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()
-    errors: dict[str, list[str]] = {}
-    if email is not None and others.alias(e=Lower("email")).filter(e=email.lower()).exists():
-        errors["email"] = [TAKEN]
+    taken: Messages = {}
     if (
         username is not None
         and others.alias(u=Lower("username")).filter(u=username.lower()).exists()
     ):
-        errors["username"] = [TAKEN]
-    if errors:
-        raise ValidationError(errors)
+        taken["username"] = [messages.TAKEN]
+    if email is not None and others.alias(e=Lower("email")).filter(e=email.lower()).exists():
+        taken["email"] = [messages.TAKEN]
+    return taken
+
+
+def _check_unique(*, email: str | None, username: str | None, exclude_id: int | None) -> None:
+    taken = user_names_taken(email=email, username=username, exclude_id=exclude_id)
+    if taken:
+        raise Conflict(taken)
 
 
 def _raise_taken(error: IntegrityError) -> None:
-    # A concurrent request took the name between our check and our insert.
-    message = str(error)
-    field = "email" if "email" in message else "username"
-    raise ValidationError({field: [TAKEN]}) from error
+    # A concurrent request took the name between our check and our write: the unique
+    # constraint (users.User.Meta) decided, and its name says which field.
+    field = "email" if "user_email_ci_unique" in str(error) else "username"
+    raise Conflict({field: [messages.TAKEN]}) from error
 
 
 @transaction.atomic
@@ -68,6 +63,7 @@ def user_authenticate(*, email: str, password: str) -> User:
 
 @transaction.atomic
 def user_update(*, user: User, data: dict[str, Any]) -> User:
+    """Changes the given fields (email, username, bio, image, password); the rest stay."""
     _check_unique(email=data.get("email"), username=data.get("username"), exclude_id=user.pk)
     changed: list[str] = []
     for field in ("email", "username", "bio", "image"):
@@ -78,7 +74,6 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
         user.set_password(data["password"])
         changed.append("password")
     if changed:
-        user.full_clean(exclude=["password"], validate_constraints=False)
         try:
             with transaction.atomic():
                 user.save(update_fields=[*changed, "updated_at"])

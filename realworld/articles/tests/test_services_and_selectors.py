@@ -1,6 +1,4 @@
 import pytest
-from django.http import Http404
-from rest_framework.exceptions import PermissionDenied
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import (
@@ -17,6 +15,7 @@ from realworld.articles.services import (
     article_unfavorite,
     article_update,
 )
+from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.pagination import Page
 from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
 
@@ -53,7 +52,7 @@ class TestArticleUpdateAndDelete:
     def test_only_the_author_may_update(self, user):
         article = ArticleFactory()
 
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             article_update(slug=article.slug, user=user, data={"title": "mine now"})
 
     def test_a_title_change_moves_the_slug(self, user):
@@ -75,7 +74,7 @@ class TestArticleUpdateAndDelete:
     def test_only_the_author_may_delete(self, user):
         article = ArticleFactory()
 
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             article_delete(slug=article.slug, user=user)
         assert Article.objects.filter(pk=article.pk).exists()
 
@@ -93,7 +92,7 @@ class TestFavorites:
         assert not Favorite.objects.exists()
 
     def test_unknown_article(self, user):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             article_favorite(slug="nope", user=user)
 
 
@@ -135,7 +134,7 @@ class TestSelectors:
         article = ArticleFactory(body="the body")
 
         assert article_get(slug=article.slug, viewer=None)["body"] == "the body"
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             article_get(slug="nope", viewer=None)
 
     def test_tag_list_is_sorted_and_only_in_use(self):

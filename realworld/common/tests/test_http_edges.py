@@ -25,7 +25,7 @@ def test_form_encoded_bodies_are_a_415(client):
     response = client.post("/api/users", "user=x", content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 415
-    assert list(response.json()["errors"]) == ["body"]
+    assert response.json() == {"errors": {"Content-Type": ["must be application/json"]}}
 
 
 @override_settings(MAX_REQUEST_BODY_BYTES=1024)
@@ -33,7 +33,7 @@ def test_bodies_over_the_limit_are_a_413(auth_client):
     response = auth_client.post("/api/articles", {"article": {"body": "x" * 2000}}, format="json")
 
     assert response.status_code == 413
-    assert "1024 bytes" in response.json()["errors"]["body"][0]
+    assert response.json() == {"errors": {"body": ["is too large (maximum is 1024 bytes)"]}}
 
 
 def test_a_non_numeric_content_length_is_a_400(client):
@@ -43,10 +43,10 @@ def test_a_non_numeric_content_length_is_a_400(client):
 
 
 def test_unknown_urls_are_a_json_404(client):
-    for path in ("/api/nothing", "/", "/api/articles/a/b/c/d", "/admin/"):
+    for path in ("/api/nothing", "/api/articles/a/b/c/d", "/api/admin/"):
         response = client.get(path)
         assert response.status_code == 404
-        assert response.json() == {"errors": {"body": ["Not found"]}}
+        assert response.json() == {"errors": {"resource": ["not found"]}}
 
 
 def test_unknown_urls_are_json_in_debug_too(client, settings):
@@ -62,7 +62,7 @@ def test_unsupported_methods_are_a_json_405(auth_client):
     response = auth_client.patch("/api/user", {}, format="json")
 
     assert response.status_code == 405
-    assert list(response.json()["errors"]) == ["body"]
+    assert response.json() == {"errors": {"method": ["PATCH is not allowed here"]}}
 
 
 def test_healthz_answers_without_the_database(client, django_assert_num_queries):

@@ -30,7 +30,7 @@ class TestProfile:
         response = client.get("/api/profiles/nobody")
 
         assert response.status_code == 404
-        assert response.json() == {"errors": {"body": ["Not found."]}}
+        assert response.json() == {"errors": {"profile": ["not found"]}}
 
 
 class TestFollow:
@@ -68,7 +68,7 @@ class TestFollow:
         response = auth_client.post(f"/api/profiles/{user.username}/follow")
 
         assert response.status_code == 422
-        assert list(response.json()["errors"]) == ["username"]
+        assert list(response.json()["errors"]) == ["profile"]
 
     def test_unknown_username_is_a_404(self, auth_client):
         assert auth_client.post("/api/profiles/nobody/follow").status_code == 404

@@ -56,7 +56,7 @@ class TestRegister:
 
         response = register(client, username="other", email="JAKE@Jake.jake")
 
-        assert response.status_code == 422
+        assert response.status_code == 409  # API spec 2.0.0
         assert response.json() == {"errors": {"email": ["has already been taken"]}}
 
     def test_username_is_unique_whatever_its_case(self, client):
@@ -64,7 +64,7 @@ class TestRegister:
 
         response = register(client, username="JAKE", email="other@jake.jake")
 
-        assert response.status_code == 422
+        assert response.status_code == 409
         assert response.json() == {"errors": {"username": ["has already been taken"]}}
 
     def test_names_every_missing_field(self, client):
@@ -84,21 +84,58 @@ class TestRegister:
         assert "user" in response.json()["errors"]
 
     @pytest.mark.parametrize(
-        ("fields", "bad_field"),
+        ("fields", "errors"),
         [
-            ({"email": "not-an-email"}, "email"),
-            ({"password": "short"}, "password"),
-            ({"username": "a/b"}, "username"),
-            ({"username": "x" * 65}, "username"),
-            ({"username": ["jake"]}, "username"),
+            ({"email": "not-an-email"}, {"email": ["is invalid"]}),
+            ({"password": "short7c"}, {"password": ["is too short (minimum is 8 characters)"]}),
+            ({"username": "a/b"}, {"username": ["can't contain '/' or control characters"]}),
+            ({"username": "x" * 65}, {"username": ["is too long (maximum is 64 characters)"]}),
+            ({"username": ["jake"]}, {"username": ["is invalid"]}),
+            ({"password": None}, {"password": ["can't be blank"]}),
         ],
     )
-    def test_rejects_invalid_values(self, client, fields, bad_field):
+    def test_rejects_invalid_values_in_the_spec_wording(self, client, fields, errors):
         response = register(client, **fields)
 
         assert response.status_code == 422
-        assert list(response.json()["errors"]) == [bad_field]
+        assert response.json() == {"errors": errors}
         assert not User.objects.exists()
+
+    def test_reports_every_bad_field_at_once_taken_names_included(self, client):
+        register(client)
+
+        response = register(client, username="other", email="JAKE@jake.jake", password="short")
+
+        assert response.status_code == 422
+        assert response.json() == {
+            "errors": {
+                "password": ["is too short (minimum is 8 characters)"],
+                "email": ["has already been taken"],
+            }
+        }
+
+    def test_a_taken_name_beside_a_malformed_one_reports_both(self, client):
+        register(client)
+
+        response = register(client, username="jake", email="not-an-email")
+
+        assert response.status_code == 422
+        assert response.json() == {
+            "errors": {"email": ["is invalid"], "username": ["has already been taken"]}
+        }
+
+    @pytest.mark.parametrize("body", [[], "text", 3])
+    def test_a_body_that_is_not_an_object_is_a_422(self, client, body):
+        response = client.post("/api/users", body, format="json")
+
+        assert response.status_code == 422
+        assert response.json() == {"errors": {"body": ["must be an object"]}}
+
+    def test_an_envelope_that_is_not_an_object_is_a_422(self, client):
+        response = client.post("/api/users", {"user": "jake"}, format="json")
+
+        assert response.status_code == 422
+        assert response.json() == {"errors": {"user": ["must be an object"]}}
 
     def test_keeps_unicode_and_metacharacters_intact(self, client):
         name = "Jöhn 李 '; DROP TABLE users;-- <script>"
@@ -131,7 +168,7 @@ class TestLogin:
         )
 
         assert response.status_code == 401
-        assert response.json() == {"errors": {"body": ["email or password is invalid"]}}
+        assert response.json() == {"errors": {"credentials": ["invalid"]}}
 
     def test_missing_fields_are_a_422(self, client):
         response = client.post("/api/users/login", {"user": {"email": ""}}, format="json")
@@ -150,13 +187,16 @@ class TestLogin:
         assert response.status_code == 200
 
 
+INVALID_TOKEN = {"errors": {"token": ["is invalid"]}}
+
+
 class TestAuthentication:
     def test_current_user_requires_a_token(self, client):
         response = client.get("/api/user")
 
         assert response.status_code == 401
         assert response["WWW-Authenticate"].startswith("Token")
-        assert list(response.json()["errors"]) == ["body"]
+        assert response.json() == {"errors": {"token": ["is missing"]}}
 
     def _claims(self, user: User, **overrides) -> dict:
         token = AccessToken.for_user(user)
@@ -167,6 +207,9 @@ class TestAuthentication:
         response = client.get("/api/user", HTTP_AUTHORIZATION=f"Bearer {token}")
 
         assert response.status_code == 401
+        assert response.json() == {
+            "errors": {"token": ["must be sent as 'Authorization: Token <jwt>'"]}
+        }
 
     def test_rejects_a_tampered_token(self, client, user):
         header, _payload, signature = str(AccessToken.for_user(user)).split(".")
@@ -178,6 +221,7 @@ class TestAuthentication:
         )
 
         assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
 
     def test_rejects_an_expired_token(self, client, user):
         token = AccessToken.for_user(user)
@@ -186,6 +230,7 @@ class TestAuthentication:
         response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
+        assert response.json() == {"errors": {"token": ["has expired"]}}
 
     def test_rejects_alg_none(self, client, user):
         unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(self._claims(user))}."
@@ -193,6 +238,7 @@ class TestAuthentication:
         response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {unsigned}")
 
         assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
 
     @pytest.mark.filterwarnings("ignore:The HMAC key")
     def test_rejects_another_algorithm_with_the_right_key(self, client, user):
@@ -201,6 +247,7 @@ class TestAuthentication:
         response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
 
     @pytest.mark.parametrize(
         "header", ["Token", "Token a.b", "Token a b", "Tokenabc", "Token é.é.é"]
@@ -209,11 +256,48 @@ class TestAuthentication:
         response = client.get("/api/user", HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401
+        assert list(response.json()["errors"]) == ["token"]
 
-    def test_optional_auth_endpoints_still_reject_a_bad_token(self, client):
-        response = client.get("/api/articles", HTTP_AUTHORIZATION="Token a.b.c")
+    @pytest.mark.parametrize("user_id", ["abc", "-1", "1.5", str(2**64), "", None])
+    def test_a_signed_token_with_a_malformed_user_id_is_invalid(self, client, user, user_id):
+        claims = self._claims(user, user_id=user_id)
+        token = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
+
+    def test_a_token_of_a_deleted_user_is_invalid(self, client, user):
+        token = AccessToken.for_user(user)
+        user.delete()
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+
+        assert response.status_code == 401
+        assert response.json() == INVALID_TOKEN
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/api/tags",
+            "/api/articles",
+            "/api/articles/some-slug",
+            "/api/articles/some-slug/comments",
+            "/api/profiles/someone",
+            "/api/user",
+            "/api/articles/feed",
+        ],
+    )
+    @pytest.mark.parametrize("header", ["Token a.b.c", "Bearer a.b.c", "Basic dTpw"])
+    def test_every_endpoint_that_reads_tokens_rejects_a_bad_one(self, client, path, header):
+        # A public read answers 401 too: a client with a broken token must learn it, not be
+        # served silently as anonymous (the README's "Authentication").
+        response = client.get(path, HTTP_AUTHORIZATION=header)
+
+        assert response.status_code == 401
+        assert list(response.json()["errors"]) == ["token"]
+        assert response["WWW-Authenticate"] == 'Token realm="api"'
 
 
 class TestCurrentUser:
@@ -264,7 +348,7 @@ class TestCurrentUser:
             "/api/user", {"user": {"email": "TAKEN@example.com"}}, format="json"
         )
 
-        assert response.status_code == 422
+        assert response.status_code == 409
         assert response.json() == {"errors": {"email": ["has already been taken"]}}
 
     def test_keeping_ones_own_email_is_fine(self, auth_client, user):

@@ -1,11 +1,10 @@
 import pytest
-from rest_framework.exceptions import ValidationError
 
+from realworld.common.exceptions import Conflict, InvalidCredentials
 from realworld.profiles.models import Follow
 from realworld.profiles.services import profile_follow, profile_unfollow
 from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.services import (
-    InvalidCredentials,
     user_authenticate,
     user_register,
     user_update,
@@ -17,10 +16,13 @@ pytestmark = pytest.mark.django_db
 def test_user_register_reports_every_taken_field():
     UserFactory(username="jake", email="jake@x.io")
 
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as error:
         user_register(email="Jake@X.io", username="Jake", password="long-enough")
 
-    assert set(error.value.detail) == {"email", "username"}
+    assert error.value.errors == {
+        "email": ["has already been taken"],
+        "username": ["has already been taken"],
+    }
 
 
 def test_user_authenticate_matches_the_email_whatever_its_case():
