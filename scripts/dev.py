@@ -6,33 +6,25 @@ embedded PostgreSQL under .data/pg (see realworld/testing/databases.py).
 
 import argparse
 import os
-import secrets
-import shutil
+import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+import suites  # noqa: E402  (scripts/suites.py, beside this file)
 
 from realworld.testing.databases import (  # noqa: E402
     database_name,
     database_url,
     drop_database,
     recreate_database,
+    stop_embedded,
     with_database_name,
 )
 from realworld.testing.servers import gunicorn_server  # noqa: E402
-
-NEWMAN = "newman@6.2.2"
-# The official suite, at the commit the project was checked against (used when
-# REALWORLD_SPEC_DIR does not point at a local copy).
-POSTMAN_COLLECTION_URL = (
-    "https://raw.githubusercontent.com/gothinkster/realworld/"
-    "747190ecf0bb27d461cf1100f6cb3468c6c914ed/api/Conduit.postman_collection.json"
-)
 
 
 def run(command: list[str], **kwargs) -> None:
@@ -51,16 +43,24 @@ def local_environment(url: str) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    """gunicorn in the foreground; Ctrl-C or SIGTERM stops it and then the embedded database."""
     url = database_url()
     env = local_environment(url)
     manage("migrate", "--noinput", env=env)
     port = env.setdefault("PORT", "8000")
     env.setdefault("GUNICORN_BIND_HOST", "127.0.0.1")
     env.setdefault("WEB_CONCURRENCY", "2")
-    print(f"Serving the RealWorld API on http://127.0.0.1:{port}/api (docs: /api/docs)")
-    os.chdir(REPO_ROOT)
+    print(f"Serving Conduit on http://127.0.0.1:{port}/ and the API on /api (docs: /api/docs)")
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-    os.execve(sys.executable, [*command, "realworld.wsgi:application"], env)  # noqa: S606
+    server = subprocess.Popen([*command, "realworld.wsgi:application"], cwd=REPO_ROOT, env=env)  # noqa: S603
+    # Ctrl-C reaches gunicorn too (same process group); SIGTERM is passed on by hand. Either
+    # way this process outlives gunicorn, and its exit stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    while True:
+        try:
+            sys.exit(server.wait())
+        except KeyboardInterrupt:
+            continue  # gunicorn got the same SIGINT and is shutting down: wait for it
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -82,62 +82,39 @@ def cmd_makemigrations_check(args: argparse.Namespace) -> None:
     manage("makemigrations", "--check", "--dry-run", env=local_environment(database_url()))
 
 
-def postman_collection() -> Path:
-    spec_dir = os.environ.get("REALWORLD_SPEC_DIR")
-    if spec_dir and (Path(spec_dir) / "Conduit.postman_collection.json").is_file():
-        return Path(spec_dir) / "Conduit.postman_collection.json"
-    cached = REPO_ROOT / ".data" / "Conduit.postman_collection.json"
-    if not cached.is_file():
-        print(f"Downloading the Postman collection from {POSTMAN_COLLECTION_URL}")
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(POSTMAN_COLLECTION_URL, timeout=30) as response:  # nosec B310
-            cached.write_bytes(response.read())
-    return cached
+def cmd_db_stop(args: argparse.Namespace) -> None:
+    print("embedded PostgreSQL stopped" if stop_embedded() else "no embedded PostgreSQL running")
 
 
-def run_postman(url: str) -> None:
-    """The official Postman suite with newman, against gunicorn on a fresh database."""
-    if shutil.which("npx") is None:
-        sys.exit("npx (Node.js) is required to run the Postman suite with newman")
-    collection = postman_collection()
-    e2e_url = with_database_name(url, f"{database_name(url)}_postman")
-    recreate_database(e2e_url)
+def run_official_suites(url: str, spec: Path) -> None:
+    """The official Bruno and Postman suites against gunicorn, on a database of their own."""
+    suites_url = with_database_name(url, f"{database_name(url)}_suites")
+    recreate_database(suites_url)
     try:
-        manage("migrate", "--noinput", env=dict(os.environ, DATABASE_URL=e2e_url, DJANGO_DEBUG="1"))
-        with gunicorn_server(e2e_url) as server:
-            stamp = f"{int(time.time())}{secrets.randbelow(1000)}"
-            run(
-                [
-                    "npx",
-                    "--yes",
-                    NEWMAN,
-                    "run",
-                    str(collection),
-                    "--bail",
-                    "--global-var",
-                    f"APIURL={server.url}/api",
-                    "--global-var",
-                    f"USERNAME=u{stamp}",
-                    "--global-var",
-                    f"EMAIL=u{stamp}@mail.com",
-                    "--global-var",
-                    "PASSWORD=password",
-                ]
-            )
+        manage(
+            "migrate", "--noinput", env=dict(os.environ, DATABASE_URL=suites_url, DJANGO_DEBUG="1")
+        )
+        with gunicorn_server(suites_url) as server:
+            suites.run_bruno(spec, server.url, REPO_ROOT / ".data" / "reports")
+            suites.run_postman(spec, server.url)
     finally:
-        drop_database(e2e_url)
+        drop_database(suites_url)
 
 
 def cmd_test(args: argparse.Namespace) -> None:
+    try:
+        spec = suites.spec_dir()
+    except suites.SuiteUnavailable as error:
+        sys.exit(f"make test: {error}")
     url = database_url()
-    env = dict(os.environ, DATABASE_URL=url)
+    env = dict(os.environ, DATABASE_URL=url, REALWORLD_SPEC_DIR=str(spec))
     pytest_args = args.rest or ["-m", "not reliability"]
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "pytest", *pytest_args], cwd=REPO_ROOT, env=env, check=False
     )
     if result.returncode != 0:
         sys.exit(result.returncode)
-    run_postman(url)
+    run_official_suites(url, spec)
 
 
 def main() -> None:
@@ -150,6 +127,7 @@ def main() -> None:
         "manage": cmd_manage,
         "exec": cmd_exec,
         "makemigrations-check": cmd_makemigrations_check,
+        "db-stop": cmd_db_stop,
     }.items():
         sub = commands.add_parser(name)
         sub.add_argument("rest", nargs=argparse.REMAINDER)
