@@ -1,6 +1,6 @@
 # One entry point for every workflow. README.md documents the two that matter most:
-#   make run    serve the API (embedded PostgreSQL when DATABASE_URL is unset)
-#   make test   the whole test suite, plus the official Postman suite against gunicorn
+#   make run    serve the web app and the API (embedded PostgreSQL when DATABASE_URL is unset)
+#   make test   pytest, the official RealWorld suites and the browser tests, against gunicorn
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
@@ -9,19 +9,30 @@ TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv tools run test test-unit postman lint format lock migrate \
+.PHONY: help venv tools run db-stop test test-unit postman lint format lock migrate \
         infra-check flux-check delivery-check image-test reliability security-check \
         loadtest seed bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# Two stamps, one venv: `make run` installs only what serving needs (requirements/local.txt,
+# the runtime plus the embedded PostgreSQL); `make test` and `make lint` add the dev tools.
+$(VENV)/.installed-local: requirements/local.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/local.txt
+	touch $@
+
+$(VENV)/.installed: requirements/dev.txt pyproject.toml $(VENV)/.installed-local
 	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
-venv: $(VENV)/.installed ## create .venv from the locked requirements
+# The official suites' runners and the browser tests (Bruno, newman, Playwright), pinned.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv from the locked requirements (dev tools included)
 
 $(TOOLS_VENV)/.installed: requirements/tools.txt
 	$(PYTHON) -m venv $(TOOLS_VENV)
@@ -30,13 +41,16 @@ $(TOOLS_VENV)/.installed: requirements/tools.txt
 
 tools: $(TOOLS_VENV)/.installed ## create .venv-tools (checkov, kubernetes-validate, linters)
 
-run: venv ## serve the API on http://127.0.0.1:$$PORT (default 8000)
+run: $(VENV)/.installed-local ## serve the app and the API on http://127.0.0.1:$$PORT (default 8000)
 	$(PY) scripts/dev.py run
+
+db-stop: ## stop the embedded PostgreSQL if one still runs (make run and make test stop it on exit)
+	test ! -x $(PY) || $(PY) scripts/dev.py db-stop
 
 migrate: venv ## apply migrations to DATABASE_URL (or the embedded database)
 	$(PY) scripts/dev.py migrate
 
-test: venv ## the whole test suite on real PostgreSQL, then the Postman suite with newman
+test: venv node_modules/.installed ## pytest, the official Bruno and Postman suites, the browser tests
 	$(PY) scripts/dev.py test
 
 lint: venv ## ruff, ruff format --check, mypy, makemigrations --check
@@ -51,6 +65,7 @@ format: venv ## apply ruff fixes and formatting
 
 lock: venv ## re-resolve requirements/*.txt from pyproject.toml and requirements/*.in
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra local --python-version 3.11 --generate-hashes -o requirements/local.txt
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
 	$(VENV)/bin/uv pip compile requirements/tools.in --python-version 3.11 --generate-hashes -o requirements/tools.txt
 	$(VENV)/bin/uv pip compile requirements/loadtest.in --python-version 3.11 --generate-hashes -o requirements/loadtest.txt
@@ -84,5 +99,5 @@ bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
 
 ci: lint test infra-check flux-check delivery-check security-check ## what .ci/run runs
 
-clean: ## remove virtualenvs and local data
-	rm -rf $(VENV) $(TOOLS_VENV) .data .pytest_cache .mypy_cache .ruff_cache
+clean: db-stop ## stop the embedded PostgreSQL, remove virtualenvs, node_modules and local data
+	rm -rf $(VENV) $(TOOLS_VENV) node_modules .data .pytest_cache .mypy_cache .ruff_cache
