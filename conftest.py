@@ -12,6 +12,14 @@ from realworld.users.models import User
 from realworld.users.tokens import user_token
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static() -> None:
+    """Pages name their assets by content hash: the manifest must exist before any renders."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def client() -> APIClient:
     return APIClient()

@@ -43,7 +43,8 @@ if DEBUG and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
-    "django.contrib.staticfiles",
+    "django.contrib.sessions",
+    "realworld.common.apps.StaticFilesConfig",  # django.contrib.staticfiles, trimmed
     "rest_framework",
     "corsheaders",
     "drf_spectacular",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "realworld.profiles",
     "realworld.articles",
     "realworld.comments",
+    "realworld.web",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The web app's sign-in: a session cookie. The API does not read it (only `Token` JWTs),
+    # so the API needs no CSRF protection and the pages get it from CsrfViewMiddleware.
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "realworld.web.middleware.ContentSecurityPolicyMiddleware",
+    "realworld.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "realworld.urls"
@@ -75,7 +84,13 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "realworld.web.context.conduit",
+            ]
+        },
     }
 ]
 
@@ -135,12 +150,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
-]
+# Password rules live in realworld/users (PASSWORD_MIN_LENGTH), shared by the API and the web.
+AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 
 # --- REST framework, JWT, schema --------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,7 +220,9 @@ CORS_ALLOW_ALL_ORIGINS = DEBUG and not CORS_ALLOWED_ORIGINS
 CORS_URLS_REGEX = r"^/api/.*$"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts,
+# which Django's CSRF check refuses. Other sites still receive no Referer.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients):
@@ -218,11 +231,45 @@ if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
 
+# --- The web app's session and CSRF cookies ---------------------------------------------------
+# Sessions in the database: signing out or changing the password ends them on the server, not
+# only in the browser. Cookies are HttpOnly and SameSite=Lax, and Secure behind TLS.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 14 * 24 * 3600, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env_bool(
+    "DJANGO_SECURE_COOKIES", default=env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False)
+)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "realworld.handlers.csrf_failure"
+LOGIN_URL = "/login"
+
+# --- Static files -----------------------------------------------------------------------------
+# Collected once (the image build; `make run`/`make test` before starting gunicorn) into
+# STATIC_ROOT with content-hashed names, and served by whitenoise with far-future caching.
 STATIC_URL = "/static/"
-# Serve the Swagger UI assets straight from the installed packages: no collectstatic step,
-# and nothing written to disk (the container's root filesystem is read-only).
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / ".data" / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 WHITENOISE_AUTOREFRESH = False
+# Source maps are fetched by developer tools only: not worth compressing (seconds per collect).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "map",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "br",
+]
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -13,6 +13,7 @@ from realworld.comments.apis import CommentDetailApi, CommentListApi
 from realworld.common import health, views
 from realworld.profiles.apis import ProfileDetailApi, ProfileFollowApi
 from realworld.users.apis import CurrentUserApi, UserLoginApi, UserRegisterApi
+from realworld.web import errors as web_errors
 
 api = [
     path("users", UserRegisterApi.as_view()),
@@ -40,11 +41,15 @@ urlpatterns = [
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script from a URL, not inline: pages keep a strict CSP.
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    # Anything else is a JSON 404, in DEBUG too (never Django's HTML page).
-    re_path(r"^", views.not_found),
+    # Anything else under /api is a JSON 404, in DEBUG too (never Django's HTML page).
+    re_path(r"^api/", views.not_found),
+    # The Conduit web app: every other path.
+    path("", include("realworld.web.urls")),
+    re_path(r"^", web_errors.not_found),
 ]
 
-handler400 = "realworld.common.views.bad_request"
-handler403 = "realworld.common.views.permission_denied"
-handler404 = "realworld.common.views.not_found"
-handler500 = "realworld.common.views.server_error"
+# Failures outside a view's own handling: JSON under /api, a page elsewhere.
+handler400 = "realworld.handlers.bad_request"
+handler403 = "realworld.handlers.permission_denied"
+handler404 = "realworld.handlers.not_found"
+handler500 = "realworld.handlers.server_error"

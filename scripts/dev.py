@@ -47,6 +47,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     url = database_url()
     env = local_environment(url)
     manage("migrate", "--noinput", env=env)
+    manage("collectstatic", "--noinput", "--verbosity=0", env=env)
     port = env.setdefault("PORT", "8000")
     env.setdefault("GUNICORN_BIND_HOST", "127.0.0.1")
     env.setdefault("WEB_CONCURRENCY", "2")
@@ -108,6 +109,7 @@ def cmd_test(args: argparse.Namespace) -> None:
         sys.exit(f"make test: {error}")
     url = database_url()
     env = dict(os.environ, DATABASE_URL=url, REALWORLD_SPEC_DIR=str(spec))
+    manage("collectstatic", "--noinput", "--verbosity=0", env=local_environment(url))
     pytest_args = args.rest or ["-m", "not reliability"]
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "pytest", *pytest_args], cwd=REPO_ROOT, env=env, check=False

@@ -16,8 +16,8 @@ from typing import Any
 from django.db import connection
 
 from realworld.articles.models import Tag
-from realworld.common.exceptions import NotFound
-from realworld.common.pagination import Page
+from realworld.common.exceptions import Forbidden, NotFound
+from realworld.common.paging import Page
 from realworld.users.models import User
 
 # %(viewer)s is NULL for anonymous readers, which makes both EXISTS false. Tags sort with
@@ -135,3 +135,17 @@ def tag_list() -> list[str]:
     # A scan of the partial index tag_in_use_idx: the counter says which tags are in use.
     in_use = Tag.objects.filter(articles_count__gt=0)
     return list(in_use.order_by("name").values_list("name", flat=True))
+
+
+def tag_popular(*, limit: int) -> list[str]:
+    """The tags on the most articles (ties by name): the web app's sidebar."""
+    in_use = Tag.objects.filter(articles_count__gt=0).order_by("-articles_count", "name")
+    return list(in_use.values_list("name", flat=True)[:limit])
+
+
+def article_get_for_edit(*, slug: str, user: User) -> dict[str, Any]:
+    """The article with its body, for its author only (Forbidden for anyone else)."""
+    row = article_get(slug=slug, viewer=user)
+    if row["author__username"] != user.username:
+        raise Forbidden("article")
+    return row

@@ -1,19 +1,11 @@
-from dataclasses import dataclass
+"""The API's `limit` and `offset` query parameters, validated into a Page."""
+
 from typing import Any
 
 from rest_framework import serializers
 
 from realworld.common import messages
-
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100  # a larger `limit` is served as 100: one request must not dump the table
-MAX_OFFSET = 2**31 - 1
-
-
-@dataclass(frozen=True)
-class Page:
-    limit: int
-    offset: int
+from realworld.common.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 
 
 def _number(*, min_value: int, max_value: int | None = None) -> dict[str, Any]:

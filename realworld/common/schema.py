@@ -7,7 +7,7 @@ from rest_framework import serializers
 from realworld.common import messages
 from realworld.common.errors import CONCURRENT_CHANGE, DATABASE_UNAVAILABLE
 from realworld.common.exceptions import Messages
-from realworld.common.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from realworld.common.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
 
 class ErrorDoc(serializers.Serializer):

@@ -5,11 +5,13 @@ chosen by `realworld.urls` from the request path.
 """
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from realworld.common import messages
 from realworld.common.errors import error_response
 
 
+@csrf_exempt  # the API reads no cookie: an unknown URL is a 404 whatever the method
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return error_response(404, "resource", messages.NOT_FOUND)
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from realworld.articles.models import Article, ArticleTag, Favorite
 from realworld.articles.selectors import ArticleFilters, article_feed, article_get, article_list
-from realworld.common.pagination import Page
+from realworld.common.paging import Page
 from realworld.profiles.models import Follow
 from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
 from realworld.users.models import User

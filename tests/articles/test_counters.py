@@ -15,7 +15,7 @@ from django.db.models import Count
 from realworld.articles import services
 from realworld.articles.models import Article, ArticleTag, Counter, Tag
 from realworld.articles.selectors import ArticleFilters, article_list, tag_list
-from realworld.common.pagination import Page
+from realworld.common.paging import Page
 from realworld.testing.factories import ArticleFactory, FavoriteFactory, UserFactory
 from realworld.users.models import User
 

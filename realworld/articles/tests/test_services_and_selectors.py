@@ -16,7 +16,7 @@ from realworld.articles.services import (
     article_update,
 )
 from realworld.common.exceptions import Forbidden, NotFound
-from realworld.common.pagination import Page
+from realworld.common.paging import Page
 from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
