@@ -88,7 +88,8 @@ def cmd_db_stop(args: argparse.Namespace) -> None:
 
 
 def run_official_suites(url: str, spec: Path) -> None:
-    """The official Bruno and Postman suites against gunicorn, on a database of their own."""
+    """The official Bruno and Postman suites, then the browser tests, against one gunicorn
+    with production settings, on a database of their own."""
     suites_url = with_database_name(url, f"{database_name(url)}_suites")
     recreate_database(suites_url)
     try:
@@ -98,11 +99,13 @@ def run_official_suites(url: str, spec: Path) -> None:
         with gunicorn_server(suites_url) as server:
             suites.run_bruno(spec, server.url, REPO_ROOT / ".data" / "reports")
             suites.run_postman(spec, server.url)
+            suites.run_browser_tests(server.url)
     finally:
         drop_database(suites_url)
 
 
 def cmd_test(args: argparse.Namespace) -> None:
+    suites.chromium_path()  # fail in the first second, not after the Python tests
     try:
         spec = suites.spec_dir()
     except suites.SuiteUnavailable as error:

@@ -293,6 +293,18 @@ body="$(expect 200 "$(curl -s -w '\n%{http_code}' "${BASE_URL}/api/articles/${sl
 [ "$(json_get article author username <<<"${body}")" = "${user}" ] || fail "article author"
 pass "get article -> 200, author ${user}"
 
+step "Web app: pages and hashed static files from the image"
+page="$(curl -s -w '\n%{http_code}' "${BASE_URL}/")"
+[ "$(tail -n 1 <<<"${page}")" = 200 ] || fail "GET / is not 200"
+grep -q 'Built by buildah' <<<"${page}" || fail "GET / does not list the article"
+stylesheet="$(grep -o '/static/web/conduit\.[0-9a-f]\{12\}\.css' <<<"${page}" | head -n 1)"
+[ -n "${stylesheet}" ] || fail "GET / links no content-hashed stylesheet"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}${stylesheet}")" = 200 ] || fail "${stylesheet} not served"
+curl -s -D - -o /dev/null "${BASE_URL}/" | grep -qi "^content-security-policy: default-src 'self'" \
+  || fail "GET / has no Content-Security-Policy"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}/article/${slug}")" = 200 ] || fail "article page"
+pass "/ and /article/${slug} -> 200, ${stylesheet} served, CSP set"
+
 step "Processes run as non-root"
 grep -q gunicorn "/proc/${SERVER_PID}/cmdline" || fail "process ${SERVER_PID} is not gunicorn"
 gunicorn_pids="${SERVER_PID} $(pgrep -P "${SERVER_PID}" | tr '\n' ' ')"

@@ -148,3 +148,23 @@ def run_postman(spec: Path, api_root: str) -> None:
     ]  # fmt: skip
     print("+ newman run Conduit.postman_collection.json", flush=True)
     subprocess.run(command, cwd=REPO_ROOT, check=True)  # noqa: S603
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (or CHROMIUM_PATH): Playwright never downloads a browser here."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    found = configured or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not Path(found).is_file():
+        sys.exit(
+            "Chromium is required for the browser tests: install Debian's chromium "
+            "(apt-get install -y chromium) or set CHROMIUM_PATH"
+        )
+    return found
+
+
+def run_browser_tests(base_url: str) -> None:
+    """The web app's end-to-end tests (tests/e2e) in headless Chromium."""
+    env = dict(os.environ, E2E_BASE_URL=base_url, CHROMIUM_PATH=chromium_path())
+    command = [_node_tool("playwright"), "test", "--config", "tests/e2e/playwright.config.ts"]
+    print("+ playwright test (tests/e2e) against", base_url, flush=True)
+    subprocess.run(command, cwd=REPO_ROOT, env=env, check=True)  # noqa: S603
