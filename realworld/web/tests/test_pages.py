@@ -486,7 +486,8 @@ class TestActions:
         assert not Favorite.objects.exists()
 
     def test_follow_then_unfollow(self, signed_in):
-        reader, star = UserFactory(), UserFactory(username="star")
+        reader = UserFactory()
+        UserFactory(username="star")
         client = signed_in(reader)
 
         client.post("/profile/star/follow")
