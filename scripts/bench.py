@@ -1,4 +1,5 @@
-"""`make bench`: wrk against the API on seeded PostgreSQL, with same-run baselines.
+"""`make bench`: wrk against the API and the web pages on seeded PostgreSQL, with same-run
+baselines.
 
 For each scale (1k and 100k articles) it seeds a database, serves it with gunicorn.conf.py and
 runs wrk (32 connections, loopback, BENCH_DURATION seconds) on every endpoint, anonymous and
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,6 +64,9 @@ TARGET_P99_MS = 100.0
 TARGET_TAIL = 2.0
 TARGET_GROWTH = 1.5
 TARGET_LOGIN = 0.8
+TARGET_HOME_VS_LIST = 0.5  # the home page's req/s against the API list endpoint's
+HOME = "GET / (page, anon)"
+API_LIST = "GET /api/articles (anon)"
 LOGIN = "POST /api/users/login"
 UNTHROTTLED = ("LOGIN_IP", "LOGIN_ACCOUNT", "REGISTER_IP", "REGISTER_ACCOUNT")
 HOP_HEADERS = ("server", "date", "connection")  # gunicorn writes its own
@@ -77,6 +82,7 @@ class Endpoint:
     body: str = ""
     expect: int = 200
     read: bool = True
+    page: bool = False  # a web page: signed in by the session cookie, not the Token header
 
 
 @dataclass
@@ -130,15 +136,25 @@ def sample_names(url: str) -> dict[str, str]:
 # --- HTTP and wrk -----------------------------------------------------------------------------
 
 
-def http(base: str, endpoint: Endpoint, token: str) -> tuple[int, list[tuple[str, str]], bytes]:
+@dataclass
+class Credentials:
+    token: str  # for the API
+    cookie: str  # for the pages: `sessionid=...`
+
+
+def http(
+    base: str, endpoint: Endpoint, credentials: Credentials
+) -> tuple[int, list[tuple[str, str]], bytes]:
     request = urllib.request.Request(  # noqa: S310 - loopback only
         base + endpoint.path,
         method=endpoint.method,
         data=endpoint.body.encode() if endpoint.body else None,
         headers={"Content-Type": "application/json"} if endpoint.body else {},
     )
-    if endpoint.auth:
-        request.add_header("Authorization", f"Token {token}")
+    if endpoint.auth and endpoint.page:
+        request.add_header("Cookie", credentials.cookie)
+    elif endpoint.auth:
+        request.add_header("Authorization", f"Token {credentials.token}")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # nosec B310
             return response.status, list(response.getheaders()), response.read()
@@ -146,12 +162,15 @@ def http(base: str, endpoint: Endpoint, token: str) -> tuple[int, list[tuple[str
         return error.code, list(error.headers.items()), error.read()
 
 
-def wrk(base: str, endpoint: Endpoint, token: str, duration: int = DURATION) -> Result:
+def wrk(
+    base: str, endpoint: Endpoint, credentials: Credentials, duration: int = DURATION
+) -> Result:
     env = dict(
         os.environ,
         BENCH_METHOD=endpoint.method,
         BENCH_BODY=endpoint.body,
-        BENCH_TOKEN=token if endpoint.auth else "",
+        BENCH_TOKEN=credentials.token if endpoint.auth and not endpoint.page else "",
+        BENCH_COOKIE=credentials.cookie if endpoint.auth and endpoint.page else "",
     )
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
     output = subprocess.run(  # noqa: S603
@@ -172,14 +191,46 @@ def wrk(base: str, endpoint: Endpoint, token: str, duration: int = DURATION) -> 
     return Result(requests / (duration_us / 1e6), p50 / 1000, p99 / 1000, errors)
 
 
-def login_token(base: str, email: str) -> str:
+def sign_in(base: str, email: str) -> Credentials:
+    """A JWT from the API and a session cookie from the web app's sign-in form."""
     body = json.dumps({"user": {"email": email, "password": SEED_PASSWORD}})
     status, _, payload = http(
-        base, Endpoint("login", "/api/users/login", method="POST", body=body), ""
+        base, Endpoint("login", "/api/users/login", method="POST", body=body), Credentials("", "")
     )
     if status != 200:
         raise RuntimeError(f"login failed ({status}): {payload[:200]!r}")
-    return json.loads(payload)["user"]["token"]
+    token = json.loads(payload)["user"]["token"]
+    return Credentials(token=token, cookie=session_cookie(base, email))
+
+
+def session_cookie(base: str, email: str) -> str:
+    with urllib.request.urlopen(base + "/login", timeout=30) as response:  # noqa: S310  # nosec B310
+        csrf_cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+        form_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.read())
+    assert form_token is not None
+    form = urllib.parse.urlencode(
+        {"email": email, "password": SEED_PASSWORD, "csrfmiddlewaretoken": form_token.group(1)}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        base + "/login", data=form, method="POST", headers={"Cookie": csrf_cookie}
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    with opener.open(request, timeout=30) as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    session = next((c.split(";", 1)[0] for c in cookies if c.startswith("sessionid=")), None)
+    if session is None:
+        raise RuntimeError("the web sign-in set no session cookie")
+    return session
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keeps the 302 of the sign-in form, whose Set-Cookie carries the session."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
 
 
 def worker_rss_mb(server: LiveServer) -> list[float]:
@@ -284,6 +335,14 @@ def endpoints(names: dict[str, str], *, writes: bool) -> list[Endpoint]:
         Endpoint("GET /api/articles/feed (auth)", "/api/articles/feed?limit=20", True),
         Endpoint("GET /api/user (auth)", "/api/user", True),
     ]
+    # The web app's pages: the same selectors rendered as HTML (10 articles a page).
+    for auth in (False, True):
+        who = "auth" if auth else "anon"
+        reads += [
+            Endpoint(f"GET / (page, {who})", "/", auth, page=True),
+            Endpoint(f"GET /article/:slug (page, {who})", f"/article/{slug}", auth, page=True),
+            Endpoint(f"GET /profile/:username (page, {who})", "/profile/user2", auth, page=True),
+        ]
     if not writes:
         return reads
     article = {"title": "Benchmark", "description": "wrk", "body": "Bench " * 50, "tagList": ["b"]}
@@ -308,12 +367,12 @@ def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list
     rows: list[Row] = []
     captures: list[dict] = []
     with gunicorn_server(url, env=workers_env) as server:
-        token = login_token(server.url, "user1@seed.example")
+        credentials = sign_in(server.url, "user1@seed.example")
         todo = [
             e for e in endpoints(names, writes=scale == SCALES[0]) if e.name in ONLY or not ONLY
         ]
         for endpoint in todo:
-            status, headers, body = http(server.url, endpoint, token)
+            status, headers, body = http(server.url, endpoint, credentials)
             if status != endpoint.expect:
                 raise RuntimeError(f"{endpoint.name}: {status} {body[:300]!r}")
             captures.append(
@@ -330,13 +389,14 @@ def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list
         # machine (other work on the host shifts absolute figures, not the ratios).
         with ceiling_server(captures, workers_env) as ceiling:
             for endpoint in todo:
-                wrk(server.url, endpoint, token, duration=1)  # warm-up: caches, statements
+                wrk(server.url, endpoint, credentials, duration=1)  # warm-up: caches, statements
                 if endpoint.name == LOGIN:
                     # A few verifications per second: a longer run for a stable rate.
-                    rows.append(Row(endpoint, wrk(server.url, endpoint, token, max(DURATION, 20))))
+                    run = wrk(server.url, endpoint, credentials, max(DURATION, 20))
+                    rows.append(Row(endpoint, run))
                 else:
-                    rows.append(Row(endpoint, wrk(server.url, endpoint, token)))
-                    rows[-1].ceiling = wrk(ceiling.url, endpoint, token)
+                    rows.append(Row(endpoint, wrk(server.url, endpoint, credentials)))
+                    rows[-1].ceiling = wrk(ceiling.url, endpoint, credentials)
                 row = rows[-1]
                 ratio = f"ratio {row.ratio:.3f}" if row.ratio is not None else ""
                 print(
@@ -413,6 +473,15 @@ def report(
                 f"| {app.errors} | {ceiling} | {ratio} | {verdict(tail)} | {growth} |"
             )
         sizes = rss.get(scale, [])
+        by_name = {row.endpoint.name: row for row in rows}
+        if HOME in by_name and API_LIST in by_name:
+            home_ratio = by_name[HOME].app.rps / by_name[API_LIST].app.rps
+            lines += [
+                "",
+                f"Home page vs the API list: {by_name[HOME].app.rps:.0f} / "
+                f"{by_name[API_LIST].app.rps:.0f} req/s = {home_ratio:.2f} "
+                f"(target >= {TARGET_HOME_VS_LIST}: {verdict(home_ratio >= TARGET_HOME_VS_LIST)})",
+            ]
         lines += [
             "",
             f"Worker RSS after the run: {', '.join(f'{s:.0f}' for s in sizes)} MiB "

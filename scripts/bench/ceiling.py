@@ -1,4 +1,4 @@
-"""The ceiling for `make bench`: a bare WSGI app replaying captured API responses.
+"""The ceiling for `make bench`: a bare WSGI app replaying captured responses (API and pages).
 
 No framework and no database: it answers each (method, path, signed in or not) with the exact
 status, headers and body the real API gave for it, so wrk against it under the same gunicorn
@@ -34,7 +34,11 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     if path == "/readyz":
         status, headers, payload = _READY
     else:
-        key = (environ["REQUEST_METHOD"], path, "HTTP_AUTHORIZATION" in environ)
+        # Signed in: the API's Token header, or the web pages' session cookie.
+        signed_in = "HTTP_AUTHORIZATION" in environ or "sessionid=" in environ.get(
+            "HTTP_COOKIE", ""
+        )
+        key = (environ["REQUEST_METHOD"], path, signed_in)
         status, headers, payload = _RESPONSES.get(key, _NOT_FOUND)
     start_response(status, headers)
     return [payload]

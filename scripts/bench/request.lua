@@ -1,4 +1,4 @@
--- wrk script for `make bench`: method, JSON body and token from the environment, and one
+-- wrk script for `make bench`: method, JSON body, token or cookie from the environment, and one
 -- machine-readable result line (latencies in microseconds) for scripts/bench.py to parse.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
@@ -9,6 +9,11 @@ end
 local token = os.getenv("BENCH_TOKEN") or ""
 if token ~= "" then
   wrk.headers["Authorization"] = "Token " .. token
+end
+-- The web pages sign in with the session cookie instead.
+local cookie = os.getenv("BENCH_COOKIE") or ""
+if cookie ~= "" then
+  wrk.headers["Cookie"] = cookie
 end
 
 done = function(summary, latency, requests)

@@ -41,12 +41,12 @@ def main() -> None:
             env = {"WEB_CONCURRENCY": count}
             env.update({f"THROTTLE_{s}_RATE": "1000000/min" for s in bench.UNTHROTTLED})
             with gunicorn_server(url, env=env, args=args) as server:
-                token = bench.login_token(server.url, "user1@seed.example")
+                credentials = bench.sign_in(server.url, "user1@seed.example")
                 cells = []
                 for endpoint in todo:
-                    bench.wrk(server.url, endpoint, token, duration=1)
+                    bench.wrk(server.url, endpoint, credentials, duration=1)
                     seconds = max(DURATION, 15) if endpoint.name == bench.LOGIN else DURATION
-                    result = bench.wrk(server.url, endpoint, token, duration=seconds)
+                    result = bench.wrk(server.url, endpoint, credentials, duration=seconds)
                     cells.append(f"{result.rps:7.1f} ({result.p99_ms:5.0f})")
                 login = result.rps / rate
                 print(
