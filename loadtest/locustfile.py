@@ -1,5 +1,8 @@
 """Realistic Conduit traffic for locust: readers 60 %, signed-in members 30 %, writers 10 %.
 
+Readers use both faces of the service: the API (as an SPA or a mobile app would) and the web
+app's server-rendered pages (as a browser does), so the canary gates and the HPA see both.
+
     locust -f loadtest/locustfile.py --headless            # the realworld-loadtest image
     LOCUST_HOST=http://127.0.0.1:8000 LOCUST_USERS=20 LOCUST_RUN_TIME=30s \
         locust -f loadtest/locustfile.py --headless       # ad hoc, any URL
@@ -20,6 +23,7 @@ import os
 import random
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
@@ -101,6 +105,16 @@ class ConduitUser(FastHttpUser):
                 response.failure(f"no {key!r} in the response")
                 return None
             return body[key]
+
+    def _page(self, path: str, name: str, marker: str) -> None:
+        """GET a web page expecting 200, HTML, and `marker` in it."""
+        with self.client.get(
+            path, name=name, headers=self._headers(), catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+            elif marker not in (response.text or ""):
+                response.failure(f"{marker!r} not in the page")
 
     def _send(
         self, method: str, path: str, name: str, *, json: Any = None, expect: int = 200
@@ -204,6 +218,24 @@ class Reader(ConduitUser):
     @task(1)
     def tag_cloud(self) -> None:
         self.tags()
+
+    # The same reads as pages in a browser.
+    @task(3)
+    def home_page(self) -> None:
+        self._page("/", "GET / (page)", 'class="feed-toggle"')
+
+    @task(2)
+    def article_page(self) -> None:
+        if slug := self._article():
+            self._page(f"/article/{slug}", "GET /article/:slug (page)", 'class="article-page"')
+
+    @task(1)
+    def profile_page(self) -> None:
+        if self.seen.authors:
+            author = rng.choice(self.seen.authors)
+            self._page(
+                f"/profile/{quote(author)}", "GET /profile/:username (page)", 'class="user-info"'
+            )
 
 
 class Member(ConduitUser):

@@ -30,6 +30,9 @@ EXPECTED_REQUESTS = {
     "POST /api/articles",
     "PUT /api/articles/:slug",
     "DELETE /api/articles/:slug",
+    "GET / (page)",
+    "GET /article/:slug (page)",
+    "GET /profile/:username (page)",
 }
 
 

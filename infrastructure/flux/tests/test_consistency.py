@@ -376,6 +376,9 @@ def test_canary_webhooks_reach_the_load_tester_and_the_canary(
     acceptance = hooks["pre-rollout"]
     for step in ('/users"', '/users/login"', '/articles"', '/articles/$slug"'):
         assert step in acceptance, f"acceptance check misses {step}"
+    # Browser traffic too: the web app's home page and the new article's page.
+    for step in ('"$web/"', '"$web/article/$slug"'):
+        assert step in acceptance, f"acceptance check misses the page {step}"
     for cmd in hooks.values():
         for url in re.findall(r"http://[^\s'\"]+", cmd):
             name, ns = resolve_host(urlsplit(url).hostname)
