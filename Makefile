@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help venv tools run db-stop test test-unit postman lint format lock migrate \
         infra-check flux-check delivery-check image-test reliability security-check \
-        loadtest seed bench ci clean
+        loadtest seed screenshots bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ loadtest: venv ## realistic traffic against a local server (LOCUST_* env to tune
 
 seed: venv ## bulk-create a deterministic dataset (SEED_ARGS="--preset 100k")
 	$(PY) scripts/dev.py manage seed $(SEED_ARGS)
+
+screenshots: venv node_modules/.installed ## docs/screenshot-*.png of the web app, in headless Chromium
+	$(PY) scripts/dev.py screenshots
 
 bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
 	$(PY) scripts/dev.py exec -- $(PY) scripts/bench.py

@@ -104,6 +104,60 @@ def run_official_suites(url: str, spec: Path) -> None:
         drop_database(suites_url)
 
 
+SCREENSHOT_ARTICLE = {
+    "title": "Welcome to Conduit",
+    "description": "A server-rendered Django app and a REST API, over one domain layer",
+    "body": (
+        "Conduit is a place to **share your knowledge**. This page is rendered by Django "
+        "from Markdown, on the server, and sanitized before it reaches you.\n\n"
+        "## Two faces, one domain\n\n"
+        "- the web app at `/`, plain HTML forms that work without JavaScript;\n"
+        "- the RealWorld API at `/api`, for single-page and mobile clients.\n\n"
+        "> Services write, selectors read; both faces call the same functions."
+    ),
+    "tagList": ["django", "realworld", "welcome"],
+}
+
+
+def cmd_screenshots(args: argparse.Namespace) -> None:
+    """docs/screenshot-home.png and docs/screenshot-article.png from a seeded database."""
+    import json
+
+    url = with_database_name(database_url(), "realworld_screenshots")
+    recreate_database(url)
+    env = local_environment(url)
+    try:
+        manage("migrate", "--noinput", "--verbosity=0", env=env)
+        manage("seed", "--users=12", "--articles=40", "--tags=12", env=env)
+        manage("collectstatic", "--noinput", "--verbosity=0", env=env)
+        with gunicorn_server(url) as server:
+            login = json.dumps({"user": {"email": "user1@seed.example", "password": "password"}})
+            token = _post_json(f"{server.url}/api/users/login", login)["user"]["token"]
+            body = json.dumps({"article": SCREENSHOT_ARTICLE})
+            slug = _post_json(f"{server.url}/api/articles", body, token)["article"]["slug"]
+            screenshot_env = dict(
+                os.environ,
+                SCREENSHOT_BASE_URL=server.url,
+                SCREENSHOT_ARTICLE=slug,
+                CHROMIUM_PATH=suites.chromium_path(),
+            )
+            run(["node", "scripts/screenshots.mjs"], env=screenshot_env)
+    finally:
+        drop_database(url)
+
+
+def _post_json(url: str, body: str, token: str = "") -> dict:
+    import json
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(url, data=body.encode(), headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # nosec B310
+        return json.loads(response.read())
+
+
 def cmd_test(args: argparse.Namespace) -> None:
     suites.chromium_path()  # fail in the first second, not after the Python tests
     try:
@@ -133,6 +187,7 @@ def main() -> None:
         "exec": cmd_exec,
         "makemigrations-check": cmd_makemigrations_check,
         "db-stop": cmd_db_stop,
+        "screenshots": cmd_screenshots,
     }.items():
         sub = commands.add_parser(name)
         sub.add_argument("rest", nargs=argparse.REMAINDER)
