@@ -4,6 +4,8 @@ Production-safe by default: DEBUG is off unless DJANGO_DEBUG says otherwise, and
 DJANGO_SECRET_KEY is required. `make run` turns DEBUG on for local development.
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["realworld.users.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["realworld.common.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["realworld.common.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "realworld.common.exception_handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -166,20 +168,36 @@ REST_FRAMEWORK = {
     # the nearest of TRUSTED_PROXY_COUNT proxies (0: the header is ignored, it can be forged).
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
+TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # realworld/common/client.py
 
-# Login and registration limits (realworld/common/throttling.py), "<count>/<s|min|hour|day>".
+# Abuse limits (realworld/common/ratelimit.py), "<count>/<s|min|hour|day>": sign-in and
+# registration (users/limits.py), and writes per user, for the API and the web app alike.
 THROTTLE_RATES = {
     "login_ip": env_rate("THROTTLE_LOGIN_IP_RATE", "60/min"),
     "login_account": env_rate("THROTTLE_LOGIN_ACCOUNT_RATE", "10/min"),
     "register_ip": env_rate("THROTTLE_REGISTER_IP_RATE", "30/min"),
     "register_account": env_rate("THROTTLE_REGISTER_ACCOUNT_RATE", "10/min"),
+    "article_write": env_rate("THROTTLE_ARTICLE_WRITE_RATE", "30/min"),
+    "comment_write": env_rate("THROTTLE_COMMENT_WRITE_RATE", "30/min"),
+    "social_write": env_rate("THROTTLE_SOCIAL_WRITE_RATE", "120/min"),
 }
 
 JWT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600
+# JWTs have their own key: JWT_SIGNING_KEY, or one derived from the secret key (so rotating the
+# session/CSRF secret and the token key can be done apart).
+JWT_SIGNING_KEY = (
+    env_str("JWT_SIGNING_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"realworld.jwt.signing-key", hashlib.sha256).hexdigest()
+)
+if not DEBUG and len(JWT_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 characters long")
 SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Token",),
     "ALGORITHM": "HS256",  # pinned: tokens signed with anything else (or `none`) are rejected
-    "SIGNING_KEY": SECRET_KEY,
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    # Verified on every token: one minted by another service with the same key is refused.
+    "ISSUER": env_str("JWT_ISSUER", "realworld"),
+    "AUDIENCE": env_str("JWT_AUDIENCE", "realworld-api"),
     "ACCESS_TOKEN_LIFETIME": timedelta(
         seconds=env_int(
             "JWT_ACCESS_TOKEN_LIFETIME_SECONDS",

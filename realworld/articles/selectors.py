@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db import connection
 
-from realworld.articles.models import Tag
+from realworld.articles.models import Article, Tag
 from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.paging import Page
+from realworld.common.text import storable
 from realworld.users.models import User
 
 # %(viewer)s is NULL for anonymous readers, which makes both EXISTS false. Tags sort with
@@ -114,6 +115,8 @@ def article_list(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of articles (most recent first) and the total number matching the filters."""
     where = {k: v for k, v in vars(filters).items() if v is not None}
+    if not all(storable(value) for value in where.values()):
+        return [], 0  # no tag, author or user can be named so
     return _page_of(where, viewer=viewer, page=page)
 
 
@@ -123,6 +126,8 @@ def article_feed(*, viewer: User, page: Page) -> tuple[list[dict[str, Any]], int
 
 
 def article_get(*, slug: str, viewer: User | None) -> dict[str, Any]:
+    if not storable(slug):
+        raise NotFound("article")
     sql = ROW_SQL.format(body=", a.body") + ROW_FROM_SQL + "WHERE a.slug = %(slug)s"
     rows = _fetch(sql, {"slug": slug, "viewer": _viewer_id(viewer)})
     if not rows:
@@ -135,6 +140,22 @@ def tag_list() -> list[str]:
     # A scan of the partial index tag_in_use_idx: the counter says which tags are in use.
     in_use = Tag.objects.filter(articles_count__gt=0)
     return list(in_use.order_by("name").values_list("name", flat=True))
+
+
+def article_by_slug(*, slug: str) -> Article:
+    """The article at this slug, or NotFound: the one "find by slug" for every service."""
+    article = Article.objects.filter(slug=slug).first() if storable(slug) else None
+    if article is None:
+        raise NotFound("article")
+    return article
+
+
+def article_id_by_slug(*, slug: str) -> int:
+    found = Article.objects.filter(slug=slug) if storable(slug) else Article.objects.none()
+    article_id = found.values_list("id", flat=True).first()
+    if article_id is None:
+        raise NotFound("article")
+    return article_id
 
 
 def tag_popular(*, limit: int) -> list[str]:

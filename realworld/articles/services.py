@@ -5,11 +5,17 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
-from realworld.common.exceptions import Forbidden, NotFound
+from realworld.articles.selectors import article_by_slug, article_id_by_slug
+from realworld.common import ratelimit
+from realworld.common.exceptions import Forbidden
 from realworld.users.models import User
 
 SLUG_BASE_LENGTH = 200
 SLUG_ATTEMPTS = 5
+
+
+# Slugs that a route already uses (/api/articles/feed): an article there could never be read.
+RESERVED_SLUGS = frozenset({"feed"})
 
 
 def _slug_base(title: str) -> str:
@@ -22,7 +28,9 @@ def _save_with_unique_slug(article: Article, *, update_fields: list[str] | None 
     The unique index decides under concurrency: on a clash we retry with a new suffix.
     """
     base = _slug_base(article.title)
-    taken = Article.objects.filter(slug=base).exclude(pk=article.pk).exists()
+    taken = (
+        base in RESERVED_SLUGS or Article.objects.filter(slug=base).exclude(pk=article.pk).exists()
+    )
     for attempt in range(SLUG_ATTEMPTS):
         article.slug = f"{base}-{secrets.token_hex(3)}" if taken or attempt else base
         try:
@@ -47,9 +55,7 @@ def _set_tags(article: Article, names: list[str]) -> None:
 
 
 def _owned_article(*, slug: str, user: User) -> Article:
-    article = Article.objects.filter(slug=slug).first()
-    if article is None:
-        raise NotFound("article")
+    article = article_by_slug(slug=slug)
     if article.author_id != user.pk:
         raise Forbidden("article")
     return article
@@ -63,6 +69,7 @@ def _unique(names: list[str]) -> list[str]:
 def article_create(
     *, author: User, title: str, description: str, body: str, tag_list: list[str]
 ) -> Article:
+    ratelimit.hit("article_write", str(author.pk))
     article = Article(author=author, title=title, description=description, body=body)
     _save_with_unique_slug(article)
     _set_tags(article, _unique(tag_list))
@@ -71,6 +78,7 @@ def article_create(
 
 @transaction.atomic
 def article_update(*, slug: str, user: User, data: dict[str, Any]) -> Article:
+    ratelimit.hit("article_write", str(user.pk))
     article = _owned_article(slug=slug, user=user)
     changed = [f for f in ("title", "description", "body") if f in data]
     for field in changed:
@@ -87,25 +95,21 @@ def article_update(*, slug: str, user: User, data: dict[str, Any]) -> Article:
 @transaction.atomic
 def article_delete(*, slug: str, user: User) -> None:
     # Comments, favorites and tag links go with it (ON DELETE CASCADE in the models).
+    ratelimit.hit("article_write", str(user.pk))
     _owned_article(slug=slug, user=user).delete()
-
-
-def _article_id(slug: str) -> int:
-    article_id = Article.objects.filter(slug=slug).values_list("id", flat=True).first()
-    if article_id is None:
-        raise NotFound("article")
-    return article_id
 
 
 @transaction.atomic
 def article_favorite(*, slug: str, user: User) -> None:
+    ratelimit.hit("social_write", str(user.pk))
     # INSERT ... ON CONFLICT DO NOTHING: idempotent, and race-free even against a concurrent
     # unfavorite (get_or_create's re-read after a conflict can miss a row deleted meanwhile).
     Favorite.objects.bulk_create(
-        [Favorite(user=user, article_id=_article_id(slug))], ignore_conflicts=True
+        [Favorite(user=user, article_id=article_id_by_slug(slug=slug))], ignore_conflicts=True
     )
 
 
 @transaction.atomic
 def article_unfavorite(*, slug: str, user: User) -> None:
-    Favorite.objects.filter(user=user, article_id=_article_id(slug)).delete()
+    ratelimit.hit("social_write", str(user.pk))
+    Favorite.objects.filter(user=user, article_id=article_id_by_slug(slug=slug)).delete()

@@ -1,6 +1,6 @@
 from typing import Any
 
-from realworld.articles.models import Article
+from realworld.articles.selectors import article_id_by_slug
 from realworld.comments.models import Comment
 from realworld.common.exceptions import NotFound
 from realworld.profiles.selectors import following_annotation
@@ -26,9 +26,7 @@ def _comments(viewer: User | None):
 
 def comment_list(*, slug: str, viewer: User | None) -> list[dict[str, Any]]:
     """The article's comments, most recent first; 404 when the article does not exist."""
-    article_id = Article.objects.filter(slug=slug).values_list("id", flat=True).first()
-    if article_id is None:
-        raise NotFound("article")
+    article_id = article_id_by_slug(slug=slug)
     return list(_comments(viewer).filter(article_id=article_id).order_by("-created_at", "-id"))
 
 

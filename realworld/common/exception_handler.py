@@ -32,6 +32,7 @@ from realworld.common.exceptions import (
     Messages,
     NotFound,
 )
+from realworld.common.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ DOMAIN_STATUS: dict[type, int] = {
     Conflict: status.HTTP_409_CONFLICT,
     Invalid: status.HTTP_422_UNPROCESSABLE_ENTITY,
     InvalidCredentials: status.HTTP_401_UNAUTHORIZED,
+    RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -101,6 +103,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     code, errors = translated
     headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.wait)
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ NOT_AN_OBJECT = "must be an object"
 TOKEN_MISSING = "is missing"  # noqa: S105
 TOKEN_INVALID = "is invalid"  # noqa: S105
 TOKEN_EXPIRED = "has expired"  # noqa: S105
+TOKEN_REVOKED = "has been revoked (the password or email changed)"  # noqa: S105
 TOKEN_SCHEME = "must be sent as 'Authorization: Token <jwt>'"  # noqa: S105
 
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Value
 
 from realworld.common.exceptions import NotFound
+from realworld.common.text import storable
 from realworld.profiles.models import Follow
 from realworld.users.models import User
 
@@ -15,6 +16,8 @@ def following_annotation(*, viewer: User | None, author_field: str = "pk") -> An
 
 
 def profile_get(*, username: str, viewer: User | None) -> dict[str, Any]:
+    if not storable(username):
+        raise NotFound("profile")
     row = (
         User.objects.filter(username=username)
         .annotate(following=following_annotation(viewer=viewer))

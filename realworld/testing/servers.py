@@ -14,6 +14,17 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET_KEY = "test-secret-key-for-local-servers-only-0123456789"  # noqa: S105
+# Every abuse limit (settings.THROTTLE_RATES), as env var names: lifted for test traffic.
+LIMITS = (
+    "LOGIN_IP",
+    "LOGIN_ACCOUNT",
+    "REGISTER_IP",
+    "REGISTER_ACCOUNT",
+    "ARTICLE_WRITE",
+    "COMMENT_WRITE",
+    "SOCIAL_WRITE",
+)
+LIFTED_LIMITS = {f"THROTTLE_{scope}_RATE": "1000000/min" for scope in LIMITS}
 
 
 def free_port() -> int:
@@ -65,10 +76,10 @@ def server_environment(database_url: str, extra: Mapping[str, str] | None = None
             "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2"),
         }
     )
-    # Test traffic comes from one address: lift the login/registration limits unless a test
-    # sets its own (the throttling tests do).
-    for scope in ("LOGIN_IP", "LOGIN_ACCOUNT", "REGISTER_IP", "REGISTER_ACCOUNT"):
-        env.setdefault(f"THROTTLE_{scope}_RATE", "1000000/min")
+    # Test traffic comes from one address: lift the abuse limits unless a test sets its own
+    # (the throttling tests do).
+    for name, rate in LIFTED_LIMITS.items():
+        env.setdefault(name, rate)
     env.update(extra or {})
     return env
 

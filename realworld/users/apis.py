@@ -8,14 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from realworld.common import messages
+from realworld.common.client import client_address
 from realworld.common.inputs import envelope
 from realworld.common.schema import TAKEN_USERNAME, errors_for
-from realworld.common.throttling import (
-    LoginAccountThrottle,
-    LoginIpThrottle,
-    RegisterAccountThrottle,
-    RegisterIpThrottle,
-)
+from realworld.users import limits
 from realworld.users.request_user import request_user
 from realworld.users.serializers import (
     LoginSerializer,
@@ -33,6 +29,15 @@ from realworld.users.services import (
 from realworld.users.tokens import user_token
 
 TAG = "User and Authentication"
+
+
+class NoStore(APIView):
+    """Responses that carry a token: no cache, shared or private, may keep them."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 def _validated(serializer: serializers.Serializer, *, exclude_id: int | None = None) -> Any:
@@ -56,11 +61,17 @@ def _validated(serializer: serializers.Serializer, *, exclude_id: int | None = N
     raise serializers.ValidationError({**serializer.errors, **taken})
 
 
-class UserRegisterApi(APIView):
+def _given_email(data: Any) -> str:
+    """The email in a `{"user": {...}}` body, before validation (the limits key on it)."""
+    user = data.get("user") if isinstance(data, dict) else None
+    email = user.get("email") if isinstance(user, dict) else None
+    return email if isinstance(email, str) else ""
+
+
+class UserRegisterApi(NoStore):
     # Registration and login ignore the Authorization header: they are how a client replaces
     # a token that no longer works.
     authentication_classes = ()
-    throttle_classes = (RegisterIpThrottle, RegisterAccountThrottle)
 
     @extend_schema(
         tags=[TAG],
@@ -73,14 +84,15 @@ class UserRegisterApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        email = _given_email(request.data)  # a malformed body is a 400 here, before counting
+        limits.registration_allowed(email=email, address=client_address(request))
         data = _validated(RegisterSerializer(data=envelope(request.data, "user")))
         user = user_register(**data)
         return Response(user_body(user, user_token(user=user)), status=status.HTTP_201_CREATED)
 
 
-class UserLoginApi(APIView):
+class UserLoginApi(NoStore):
     authentication_classes = ()
-    throttle_classes = (LoginIpThrottle, LoginAccountThrottle)
 
     @extend_schema(
         tags=[TAG],
@@ -101,13 +113,16 @@ class UserLoginApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        email, address = _given_email(request.data), client_address(request)
+        limits.login_allowed(email=email, address=address)
         serializer = LoginSerializer(data=envelope(request.data, "user"))
         serializer.is_valid(raise_exception=True)
-        user = user_authenticate(**serializer.validated_data)
+        user = user_authenticate(**serializer.validated_data)  # a failure keeps its slot
+        limits.login_succeeded(email=email, address=address)
         return Response(user_body(user, user_token(user=user)))
 
 
-class CurrentUserApi(APIView):
+class CurrentUserApi(NoStore):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from realworld.common import messages
 from realworld.common.inputs import OptionalText, text
+from realworld.common.text import validate_storable
 from realworld.users.models import (
     BIO_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -26,6 +27,7 @@ def email_field(**kwargs: Any) -> serializers.EmailField:
     return serializers.EmailField(
         max_length=EMAIL_MAX_LENGTH,
         error_messages=messages.field_messages(max_length=EMAIL_MAX_LENGTH),
+        validators=[validate_storable],
         **kwargs,
     )
 

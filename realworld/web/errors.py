@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from realworld.common.exceptions import ApplicationError, Forbidden, Invalid, NotFound
+from realworld.common.ratelimit import RateLimited
 from realworld.web.forms import error_sentences
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ TITLES = {
     404: "Not found",
     409: "Changed meanwhile",
     422: "Not possible",
+    429: "Slow down",
 }
 
 
@@ -65,6 +67,11 @@ class DomainErrorMiddleware:
                 return error_page(request, 404, resource=exception.resource)
             case Forbidden():
                 return error_page(request, 403, resource=exception.resource)
+            case RateLimited():
+                lines = [f"Too many attempts: retry in {exception.wait} s."]
+                response = error_page(request, 429, lines=lines)
+                response["Retry-After"] = str(exception.wait)
+                return response
             case Invalid() | ApplicationError():
                 return error_page(request, 422, lines=error_sentences(exception.errors))
             case IntegrityError():

@@ -19,6 +19,7 @@ from realworld.articles.models import (
 from realworld.comments.models import COMMENT_MAX_LENGTH
 from realworld.common import messages
 from realworld.common.exceptions import Messages
+from realworld.common.text import validate_storable
 from realworld.users.models import (
     BIO_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -36,6 +37,7 @@ def _text(*, max_length: int, min_length: int | None = None, **kwargs: Any) -> f
         max_length=max_length,
         min_length=min_length,
         error_messages=messages.field_messages(max_length=max_length, min_length=min_length),
+        validators=[validate_storable, *kwargs.pop("validators", [])],
         **kwargs,
     )
 
@@ -44,6 +46,7 @@ def _email(**kwargs: Any) -> forms.EmailField:
     return forms.EmailField(
         max_length=EMAIL_MAX_LENGTH,
         error_messages=messages.field_messages(max_length=EMAIL_MAX_LENGTH),
+        validators=[validate_storable],
         **kwargs,
     )
 

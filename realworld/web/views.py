@@ -35,9 +35,11 @@ from realworld.articles.services import (
 )
 from realworld.comments.selectors import comment_list
 from realworld.comments.services import comment_create, comment_delete
+from realworld.common.client import client_address
 from realworld.common.exceptions import Conflict, InvalidCredentials
 from realworld.profiles.selectors import profile_get
 from realworld.profiles.services import profile_follow, profile_unfollow
+from realworld.users import limits
 from realworld.users.models import User
 from realworld.users.services import user_authenticate, user_register, user_update
 from realworld.web.context import viewer_of
@@ -161,6 +163,8 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST":
+        address = client_address(request)
+        limits.registration_allowed(email=request.POST.get("email", ""), address=address)
         if form.is_valid():
             try:
                 user = user_register(**form.cleaned_data)
@@ -178,12 +182,15 @@ def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST":
+        email, address = request.POST.get("email", ""), client_address(request)
+        limits.login_allowed(email=email, address=address)  # the API's limits, shared
         if form.is_valid():
             try:
                 user = user_authenticate(**form.cleaned_data)
-            except InvalidCredentials as refused:
+            except InvalidCredentials as refused:  # the failure keeps its slot
                 errors = error_sentences(refused.errors)
             else:
+                limits.login_succeeded(email=email, address=address)
                 session_login(request, user, backend=SESSION_BACKEND)
                 return redirect("/")
         else:

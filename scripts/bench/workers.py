@@ -39,7 +39,7 @@ def main() -> None:
             if worker_class == "gthread":
                 args += ("--threads", os.environ.get("BENCH_THREADS", "4"))
             env = {"WEB_CONCURRENCY": count}
-            env.update({f"THROTTLE_{s}_RATE": "1000000/min" for s in bench.UNTHROTTLED})
+            env.update(bench.LIFTED_LIMITS)
             with gunicorn_server(url, env=env, args=args) as server:
                 credentials = bench.sign_in(server.url, "user1@seed.example")
                 cells = []

@@ -1,11 +1,18 @@
 """Login and registration limits: per IP and per account, across workers, 429 + Retry-After."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import requests
-from django.core.cache import cache
+from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
+from realworld.common.models import RateCounter
+from realworld.testing.factories import UserFactory
 from realworld.testing.servers import gunicorn_server
+from realworld.users.tokens import user_token
 
 from .conftest import database_url_for_tests
 
@@ -19,8 +26,7 @@ LOW_RATES = {
 
 @pytest.fixture
 def low_rates(settings, db):
-    settings.THROTTLE_RATES = LOW_RATES
-    cache.clear()
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **LOW_RATES}
 
 
 def login(client: APIClient, email: str, ip: str = "10.0.0.1", **extra):
@@ -73,7 +79,7 @@ class TestLogin:
     ):
         # TRUSTED_PROXY_COUNT=1 in Kubernetes: ingress-nginx (or the load generator, which
         # presents one address per simulated user) names the client in X-Forwarded-For.
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        settings.TRUSTED_PROXY_COUNT = 1
         for i in range(5):
             login(client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1")
         assert_throttled(login(client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1"))
@@ -105,7 +111,7 @@ class TestRegistration:
 
 
 def test_the_limit_holds_across_gunicorn_workers(transactional_db):
-    """Two workers, one shared counter (the database cache): the 4th attempt is refused."""
+    """Two workers, one shared counter (in PostgreSQL): the 4th attempt is refused."""
     rates = {
         "THROTTLE_LOGIN_ACCOUNT_RATE": "3/min",
         "WEB_CONCURRENCY": "2",
@@ -119,7 +125,141 @@ def test_the_limit_holds_across_gunicorn_workers(transactional_db):
                 for _ in range(4)
             ]
     finally:
-        cache.clear()  # committed by the server: do not leave counters for other tests
+        RateCounter.objects.all().delete()  # committed by the server: leave no counters
     assert [r.status_code for r in responses] == [401, 401, 401, 429]
     assert int(responses[-1].headers["Retry-After"]) > 0
     assert list(responses[-1].json()["errors"]) == ["requests"]
+
+
+@pytest.mark.usefixtures("low_rates")
+class TestTheDesignHolds:
+    """The findings of the OWASP probe: counters that cannot be flushed or overshot."""
+
+    def test_a_flood_of_fresh_keys_does_not_reset_a_login_counter(self, client):
+        for i in range(3):
+            login(client, "victim@example.com", ip=f"10.1.0.{i}")
+        assert_throttled(login(client, "victim@example.com", ip="10.1.0.99"))
+
+        # 400 registrations and logins with fresh emails, from fresh addresses: with Django's
+        # database cache (300 entries, culled when full) this emptied the victim's counter.
+        for i in range(200):
+            register(client, 1000 + i, ip=f"10.2.{i // 250}.{i % 250}")
+            login(client, f"fresh{i}@example.com", ip=f"10.3.{i // 250}.{i % 250}")
+
+        assert_throttled(login(client, "victim@example.com", ip="10.1.0.100"))
+        assert RateCounter.objects.count() > 300  # nothing was evicted
+
+    def test_once_an_address_is_refused_nothing_more_is_counted(self, client):
+        for i in range(5):
+            login(client, f"user{i}@example.com")
+        rows = RateCounter.objects.count()
+
+        for i in range(20):
+            assert_throttled(login(client, f"new{i}@example.com"))
+
+        assert RateCounter.objects.count() == rows
+
+    def test_the_owner_signs_in_from_a_known_address_during_an_attack(self, client, settings):
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "100/min"}
+        UserFactory(email="owner@example.com")
+        good = {"user": {"email": "owner@example.com", "password": "password123"}}
+        assert (
+            client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1").status_code
+            == 200
+        )
+
+        for i in range(5):  # the attacker, from elsewhere
+            login(client, "owner@example.com", ip=f"10.8.0.{i}")
+
+        at_home = client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1")
+        elsewhere = client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.7.0.1")
+        assert at_home.status_code == 200
+        assert_throttled(elsewhere)
+
+    def test_correct_passwords_do_not_count_against_the_account(self, client):
+        UserFactory(email="busy@example.com")
+        good = {"user": {"email": "busy@example.com", "password": "password123"}}
+        statuses = [
+            client.post(
+                "/api/users/login", good, format="json", REMOTE_ADDR=f"10.6.0.{i}"
+            ).status_code
+            for i in range(5)  # 5 addresses, the account limit is 3 failures
+        ]
+        assert statuses == [200] * 5
+
+
+def test_a_concurrent_burst_cannot_overshoot(transactional_db, settings):
+    """16 attempts at once on an account limited to 3: exactly 3 are checked."""
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_account": "3/min"}
+    barrier = threading.Barrier(16)
+
+    def attempt(i: int) -> int:
+        client = APIClient()
+        barrier.wait()
+        try:
+            return login(client, "burst@example.com", ip=f"10.5.0.{i}").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = sorted(pool.map(attempt, range(16)))
+
+    assert statuses == [401] * 3 + [429] * 13
+
+
+@pytest.mark.usefixtures("low_rates")
+class TestWriteLimits:
+    def test_articles_comments_and_favorites_are_limited_per_user(self, settings):
+        settings.THROTTLE_RATES = {
+            **settings.THROTTLE_RATES,
+            "article_write": "3/min",
+            "comment_write": "2/min",
+            "social_write": "2/min",
+        }
+        author, other = UserFactory(), UserFactory()
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {user_token(user=author)}")
+        article = {"article": {"title": "t", "description": "d", "body": "b"}}
+
+        created = [api.post("/api/articles", article, format="json") for _ in range(4)]
+        slug = created[0].json()["article"]["slug"]
+        comments = [
+            api.post(f"/api/articles/{slug}/comments", {"comment": {"body": "x"}}, format="json")
+            for _ in range(3)
+        ]
+        favorites = [api.post(f"/api/articles/{slug}/favorite") for _ in range(3)]
+
+        assert [r.status_code for r in created] == [201, 201, 201, 429]
+        assert [r.status_code for r in comments] == [201, 201, 429]
+        assert [r.status_code for r in favorites] == [200, 200, 429]
+        assert_throttled(created[-1])
+        someone_else = APIClient()
+        someone_else.credentials(HTTP_AUTHORIZATION=f"Token {user_token(user=other)}")
+        assert someone_else.post("/api/articles", article, format="json").status_code == 201
+
+    def test_the_web_app_shares_the_limits(self, settings):
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "article_write": "1/min"}
+        browser = Client()
+        browser.force_login(UserFactory())
+        draft = {"title": "t", "description": "d", "body": "b"}
+
+        first = browser.post("/editor", draft)
+        second = browser.post("/editor", draft)
+
+        assert first.status_code == 302
+        assert second.status_code == 429
+        assert int(second["Retry-After"]) > 0
+        assert "Too many attempts" in second.content.decode()
+
+    def test_the_web_sign_in_is_limited_like_the_api(self, settings):
+        browser = Client()
+        for _ in range(5):  # login_ip: 5/min
+            browser.post(
+                "/login", {"email": "x@example.com", "password": "wrong"}, REMOTE_ADDR="10.4.0.1"
+            )
+
+        response = browser.post(
+            "/login", {"email": "x@example.com", "password": "wrong"}, REMOTE_ADDR="10.4.0.1"
+        )
+
+        assert response.status_code == 429

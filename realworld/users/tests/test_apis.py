@@ -6,10 +6,12 @@ import jwt
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.models import User
+from realworld.users.tokens import user_token
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +368,55 @@ class TestCurrentUser:
 
     def test_requires_a_token(self, client):
         assert client.put("/api/user", {"user": {"bio": "x"}}, format="json").status_code == 401
+
+
+class TestRevocation:
+    """A password or email change ends every token issued before it."""
+
+    @pytest.mark.parametrize(
+        "change", [{"password": "a-new-password"}, {"email": "new@example.com"}]
+    )
+    def test_a_credential_change_revokes_older_tokens(self, client, user, change):
+        old = user_token(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+
+        response = client.put("/api/user", {"user": change}, format="json")
+        fresh = response.json()["user"]["token"]
+
+        assert response.status_code == 200
+        stale = APIClient()
+        stale.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+        refused = stale.get("/api/user")
+        assert refused.status_code == 401
+        assert refused.json() == {
+            "errors": {"token": ["has been revoked (the password or email changed)"]}
+        }
+        renewed = APIClient()
+        renewed.credentials(HTTP_AUTHORIZATION=f"Token {fresh}")
+        assert renewed.get("/api/user").status_code == 200
+
+    def test_other_changes_keep_tokens(self, client, user):
+        old = user_token(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+
+        client.put("/api/user", {"user": {"bio": "new bio", "username": "renamed"}}, format="json")
+
+        assert client.get("/api/user").status_code == 200
+
+    @pytest.mark.parametrize(
+        "claims", [{"iss": "someone-else"}, {"aud": "another-api"}, {"cred": "0" * 32}]
+    )
+    def test_tokens_with_foreign_claims_are_refused(self, client, user, claims):
+        payload = jwt.decode(user_token(user=user), options={"verify_signature": False})
+        payload.update(claims)
+        forged = jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}")
+
+        assert response.status_code == 401
+
+    def test_tokens_are_not_signed_with_the_secret_key(self, client, user):
+        payload = jwt.decode(user_token(user=user), options={"verify_signature": False})
+        forged = jwt.encode(payload, settings.SECRET_KEY, algorithm="HS256")
+
+        assert client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}").status_code == 401

@@ -1,0 +1,45 @@
+"""Brute-force limits on sign-in and registration, the same for the API and the web app.
+
+* Per address: every sign-in attempt counts (THROTTLE_LOGIN_IP_RATE, 60/min), and every
+  registration (THROTTLE_REGISTER_IP_RATE, 30/min). Checked first: once an address is refused,
+  nothing else is counted for it.
+* Per account: only *failed* sign-ins count (THROTTLE_LOGIN_ACCOUNT_RATE, 10/min). An
+  attempt takes a slot before the password is checked (atomically, so a concurrent burst
+  cannot overshoot) and a correct password gives it back. Over the limit, the account refuses
+  every address except those it was signed in from before (kept 30 days): an attacker guessing
+  from elsewhere cannot lock its owner out, and spreading the guesses over many addresses gains
+  nothing. The trade-off: during an attack, the owner on a new address waits for the window
+  (one minute) like the attacker.
+* Registrations per email (THROTTLE_REGISTER_ACCOUNT_RATE, 10/min).
+"""
+
+from realworld.common import ratelimit
+
+KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
+
+
+def _pair(email: str, address: str) -> str:
+    return f"{email.strip().lower()}|{address}"
+
+
+def _known(email: str, address: str) -> bool:
+    return ratelimit.remembered("login_known", _pair(email, address))
+
+
+def login_allowed(*, email: str, address: str) -> None:
+    """Raises RateLimited when this attempt must not even be checked."""
+    ratelimit.hit("login_ip", address)
+    if email.strip() and not _known(email, address):
+        ratelimit.hit("login_account", email)
+
+
+def login_succeeded(*, email: str, address: str) -> None:
+    if not _known(email, address):
+        ratelimit.release("login_account", email)
+    ratelimit.remember("login_known", _pair(email, address), seconds=KNOWN_ADDRESS_SECONDS)
+
+
+def registration_allowed(*, email: str, address: str) -> None:
+    ratelimit.hit("register_ip", address)
+    if email.strip():
+        ratelimit.hit("register_account", email)
