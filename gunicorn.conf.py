@@ -18,7 +18,8 @@ bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT
 # One sync worker per core: on 2 cores, 2 beat 3-5 workers (and gthread) on reads by 1.2-3x and on
 # login: PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Time a worker may spend on one request before it is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM/SIGHUP, workers finish the requests they hold for up to this long.

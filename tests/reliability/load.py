@@ -38,10 +38,16 @@ class Tally:
 
 
 def call(
-    base_url: str, method: str, path: str, body: dict | None = None, *, token: str | None = None
+    base_url: str,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    *,
+    token: str | None = None,
+    timeout: float = 30,
 ) -> tuple[int, bytes]:
     parts = urlsplit(base_url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"
