@@ -147,5 +147,6 @@ class CurrentUserApi(NoStore):
         data = _validated(
             UserUpdateSerializer(data=envelope(request.data, "user")), exclude_id=user.pk
         )
-        user = user_update(user=user, data=data)
+        keep = str(request.auth.get("jti", "")) if request.auth else ""
+        user = user_update(user=user, data=data, keep_token_id=keep)
         return Response(user_body(user, user_token(user=user)))

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.common import messages
 from realworld.users.models import User
-from realworld.users.tokens import CREDENTIALS_CLAIM, credentials_fingerprint
+from realworld.users.tokens import token_is_current
 
 SCHEME = "Token"
 
@@ -57,6 +57,6 @@ class TokenAuthentication(BaseAuthentication):
         user = User.objects.filter(pk=int(user_id)).first()
         if user is None:  # deleted since the token was issued
             raise TokenRejected(messages.TOKEN_INVALID)
-        if token.get(CREDENTIALS_CLAIM) != credentials_fingerprint(user):
+        if not token_is_current(token, user):
             raise TokenRejected(messages.TOKEN_REVOKED)  # the password or email changed since
         return user

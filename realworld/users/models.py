@@ -27,6 +27,11 @@ class User(AbstractBaseUser):
     image = models.URLField(max_length=IMAGE_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Token revocation (users/tokens.py): a password or email change bumps the version, which
+    # every earlier token carries; the one token that made the change (if any) is kept.
+    # db_default: the release still running during a canary inserts users without them.
+    token_version = models.PositiveIntegerField(default=0, db_default=0)
+    kept_token_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = UserManager()
 

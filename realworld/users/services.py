@@ -62,8 +62,12 @@ def user_authenticate(*, email: str, password: str) -> User:
 
 
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any]) -> User:
-    """Changes the given fields (email, username, bio, image, password); the rest stay."""
+def user_update(*, user: User, data: dict[str, Any], keep_token_id: str = "") -> User:
+    """Changes the given fields (email, username, bio, image, password); the rest stay.
+
+    A new password or email revokes every token issued before, but `keep_token_id` (the token
+    the change is made with, if any).
+    """
     _check_unique(email=data.get("email"), username=data.get("username"), exclude_id=user.pk)
     changed: list[str] = []
     for field in ("email", "username", "bio", "image"):
@@ -73,6 +77,10 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
     if data.get("password"):
         user.set_password(data["password"])
         changed.append("password")
+    if {"password", "email"} & set(changed):
+        user.token_version += 1
+        user.kept_token_id = keep_token_id
+        changed += ["token_version", "kept_token_id"]
     if changed:
         try:
             with transaction.atomic():

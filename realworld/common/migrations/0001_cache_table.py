@@ -1,7 +1,6 @@
 """The table behind the DatabaseCache (settings.CACHES when REDIS_URL is not set).
 
-It held the login and registration throttle counters before they moved to common_ratecounter
-(migration 0002); kept for Django's cache when REDIS_URL is unset. Created
+It holds the login and registration throttle counters, shared by every worker and pod; created
 here so that `migrate` is the only setup step (it is what `createcachetable` would create).
 """
 
