@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.common import messages
 from realworld.common.client import client_address
@@ -147,6 +148,6 @@ class CurrentUserApi(NoStore):
         data = _validated(
             UserUpdateSerializer(data=envelope(request.data, "user")), exclude_id=user.pk
         )
-        keep = str(request.auth.get("jti", "")) if request.auth else ""
+        keep = str(request.auth.get("jti", "")) if isinstance(request.auth, AccessToken) else ""
         user = user_update(user=user, data=data, keep_token_id=keep)
         return Response(user_body(user, user_token(user=user)))
