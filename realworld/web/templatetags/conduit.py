@@ -1,5 +1,6 @@
 """Template helpers: avatars, icons, dates, and the page's state for `window.__conduit_debug__`."""
 
+import functools
 from datetime import datetime
 
 from django import template
@@ -37,6 +38,7 @@ ICONS = {
 
 
 @register.simple_tag
+@functools.cache  # a handful of names, the same markup every time
 def icon(name: str) -> SafeString:
     return format_html(
         '<i class="{}" aria-hidden="true"><svg viewBox="0 0 24 24" width="1em" height="1em">'
