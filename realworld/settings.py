@@ -164,11 +164,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "realworld.common.exception_handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Client address for per-IP throttling: REMOTE_ADDR, or the X-Forwarded-For entry added by
-    # the nearest of TRUSTED_PROXY_COUNT proxies (0: the header is ignored, it can be forged).
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
-TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # realworld/common/client.py
+# Client address for the per-address limits (realworld/common/client.py): REMOTE_ADDR, or the
+# X-Forwarded-For entry added by the nearest of TRUSTED_PROXY_COUNT proxies (0: the header is
+# ignored, it can be forged).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Abuse limits (realworld/common/ratelimit.py), "<count>/<s|min|hour|day>": sign-in and
 # registration (users/limits.py), and writes per user, for the API and the web app alike.

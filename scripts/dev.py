@@ -5,10 +5,12 @@ embedded PostgreSQL under .data/pg (see realworld/testing/databases.py).
 """
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -121,8 +123,6 @@ SCREENSHOT_ARTICLE = {
 
 def cmd_screenshots(args: argparse.Namespace) -> None:
     """docs/screenshot-home.png and docs/screenshot-article.png from a seeded database."""
-    import json
-
     url = with_database_name(database_url(), "realworld_screenshots")
     recreate_database(url)
     env = local_environment(url)
@@ -147,9 +147,6 @@ def cmd_screenshots(args: argparse.Namespace) -> None:
 
 
 def _post_json(url: str, body: str, token: str = "") -> dict:
-    import json
-    import urllib.request
-
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"

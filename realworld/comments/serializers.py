@@ -3,19 +3,16 @@ from typing import Any
 from rest_framework import serializers
 
 from realworld.comments.models import COMMENT_MAX_LENGTH
-from realworld.common import messages
 from realworld.common.inputs import text
+from realworld.common.text import validate_not_blank
 from realworld.common.timestamps import iso_timestamp
 from realworld.profiles.serializers import ProfileDoc
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    body = text(max_length=COMMENT_MAX_LENGTH, trim_whitespace=False)
-
-    def validate_body(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError(messages.BLANK)
-        return value
+    body = text(
+        max_length=COMMENT_MAX_LENGTH, trim_whitespace=False, validators=[validate_not_blank]
+    )
 
 
 def comment_json(row: dict[str, Any]) -> dict[str, Any]:

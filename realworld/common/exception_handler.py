@@ -1,7 +1,8 @@
 """The API's one translation of every failure into the RealWorld error body.
 
 `{"errors": {"<what>": ["<message>", ...]}}` with a status code, and nothing else: domain
-errors (common/exceptions.py), DRF's own (validation, parsing, auth, throttling, methods) and
+errors (common/exceptions.py, abuse limits included), DRF's own (validation, parsing, auth,
+methods) and
 database failures. Never an HTML page or a stack trace.
 """
 
@@ -71,10 +72,6 @@ def _translate(exc: Exception, context: dict[str, Any]) -> tuple[int, Messages] 
         case exceptions.MethodNotAllowed():
             method = context["request"].method if context.get("request") else "this method"
             return exc.status_code, {"method": [f"{method} is not allowed here"]}
-        case exceptions.Throttled():
-            seconds = getattr(exc, "wait", None)
-            wait = f" (retry in {int(seconds)} s)" if seconds is not None else ""
-            return exc.status_code, {"requests": [f"are too frequent{wait}"]}
         case exceptions.PermissionDenied() | DjangoPermissionDenied():
             return status.HTTP_403_FORBIDDEN, {"resource": [messages.FORBIDDEN]}
         case exceptions.NotFound() | Http404():
@@ -105,10 +102,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     headers = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.wait)
-    if isinstance(exc, exceptions.APIException):
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
     set_rollback()
     return Response(error_body(errors), status=code, headers=headers)

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from realworld.common import messages
-from realworld.common.text import validate_storable
+from realworld.common.text import text_field_options
 
 
 def envelope(data: Any, key: str) -> dict[str, Any]:
@@ -27,14 +27,10 @@ def envelope(data: Any, key: str) -> dict[str, Any]:
 def text(*, max_length: int, min_length: int | None = None, **kwargs: Any) -> serializers.CharField:
     """A string field whose errors read like the spec's ("is too long (maximum is 255 ...)"),
     refusing what PostgreSQL cannot store (NUL, lone surrogates) as "is invalid"."""
-    validators = [validate_storable, *kwargs.pop("validators", [])]
-    return serializers.CharField(
-        max_length=max_length,
-        min_length=min_length,
-        error_messages=messages.field_messages(max_length=max_length, min_length=min_length),
-        validators=validators,
-        **kwargs,
+    options = text_field_options(
+        max_length=max_length, min_length=min_length, validators=kwargs.pop("validators", ())
     )
+    return serializers.CharField(**options, **kwargs)
 
 
 class OptionalText(serializers.CharField):
@@ -45,9 +41,7 @@ class OptionalText(serializers.CharField):
             required=False,
             allow_null=True,
             allow_blank=True,
-            max_length=max_length,
-            error_messages=messages.field_messages(max_length=max_length),
-            validators=[validate_storable, *kwargs.pop("validators", [])],
+            **text_field_options(max_length=max_length, validators=kwargs.pop("validators", ())),
             **kwargs,
         )
 

@@ -115,11 +115,11 @@ class UserLoginApi(NoStore):
     )
     def post(self, request: Request) -> Response:
         email, address = _given_email(request.data), client_address(request)
-        limits.login_allowed(email=email, address=address)
+        known = limits.login_allowed(email=email, address=address)
         serializer = LoginSerializer(data=envelope(request.data, "user"))
         serializer.is_valid(raise_exception=True)
         user = user_authenticate(**serializer.validated_data)  # a failure keeps its slot
-        limits.login_succeeded(email=email, address=address)
+        limits.login_succeeded(email=email, address=address, known=known)
         return Response(user_body(user, user_token(user=user)))
 
 

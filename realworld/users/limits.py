@@ -26,15 +26,18 @@ def _known(email: str, address: str) -> bool:
     return ratelimit.remembered("login_known", _pair(email, address))
 
 
-def login_allowed(*, email: str, address: str) -> None:
-    """Raises RateLimited when this attempt must not even be checked."""
+def login_allowed(*, email: str, address: str) -> bool:
+    """Raises RateLimited when this attempt must not even be checked; else whether the address
+    is a known one of the account (pass it to login_succeeded)."""
     ratelimit.hit("login_ip", address)
-    if email.strip() and not _known(email, address):
+    known = bool(email.strip()) and _known(email, address)
+    if email.strip() and not known:
         ratelimit.hit("login_account", email)
+    return known
 
 
-def login_succeeded(*, email: str, address: str) -> None:
-    if not _known(email, address):
+def login_succeeded(*, email: str, address: str, known: bool) -> None:
+    if not known:  # give back the slot login_allowed took
         ratelimit.release("login_account", email)
     ratelimit.remember("login_known", _pair(email, address), seconds=KNOWN_ADDRESS_SECONDS)
 

@@ -4,9 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from realworld.common import messages
 from realworld.common.inputs import OptionalText, text
-from realworld.common.text import validate_storable
+from realworld.common.text import text_field_options
 from realworld.users.models import (
     BIO_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -24,12 +23,7 @@ def username_field(**kwargs: Any) -> serializers.CharField:
 
 
 def email_field(**kwargs: Any) -> serializers.EmailField:
-    return serializers.EmailField(
-        max_length=EMAIL_MAX_LENGTH,
-        error_messages=messages.field_messages(max_length=EMAIL_MAX_LENGTH),
-        validators=[validate_storable],
-        **kwargs,
-    )
+    return serializers.EmailField(**text_field_options(max_length=EMAIL_MAX_LENGTH), **kwargs)
 
 
 def password_field(**kwargs: Any) -> serializers.CharField:

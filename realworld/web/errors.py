@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from realworld.common.exceptions import ApplicationError, Forbidden, Invalid, NotFound
+from realworld.common.exceptions import ApplicationError, Forbidden, NotFound
 from realworld.common.ratelimit import RateLimited
 from realworld.web.forms import error_sentences
 
@@ -72,7 +72,7 @@ class DomainErrorMiddleware:
                 response = error_page(request, 429, lines=lines)
                 response["Retry-After"] = str(exception.wait)
                 return response
-            case Invalid() | ApplicationError():
+            case ApplicationError():  # Invalid, Conflict: what the domain refused
                 return error_page(request, 422, lines=error_sentences(exception.errors))
             case IntegrityError():
                 return error_page(request, 409, lines=["It changed while you were on it: retry."])

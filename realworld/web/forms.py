@@ -19,7 +19,7 @@ from realworld.articles.models import (
 from realworld.comments.models import COMMENT_MAX_LENGTH
 from realworld.common import messages
 from realworld.common.exceptions import Messages
-from realworld.common.text import validate_storable
+from realworld.common.text import text_field_options, validate_not_blank
 from realworld.users.models import (
     BIO_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
@@ -33,22 +33,14 @@ from realworld.users.services import user_names_taken
 
 
 def _text(*, max_length: int, min_length: int | None = None, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(
-        max_length=max_length,
-        min_length=min_length,
-        error_messages=messages.field_messages(max_length=max_length, min_length=min_length),
-        validators=[validate_storable, *kwargs.pop("validators", [])],
-        **kwargs,
+    options = text_field_options(
+        max_length=max_length, min_length=min_length, validators=kwargs.pop("validators", ())
     )
+    return forms.CharField(**options, **kwargs)
 
 
 def _email(**kwargs: Any) -> forms.EmailField:
-    return forms.EmailField(
-        max_length=EMAIL_MAX_LENGTH,
-        error_messages=messages.field_messages(max_length=EMAIL_MAX_LENGTH),
-        validators=[validate_storable],
-        **kwargs,
-    )
+    return forms.EmailField(**text_field_options(max_length=EMAIL_MAX_LENGTH), **kwargs)
 
 
 def _password(**kwargs: Any) -> forms.CharField:
@@ -124,7 +116,7 @@ _TAG_SEPARATORS = re.compile(r"[,\s]+")
 class ArticleForm(ConduitForm):
     title = _text(max_length=TITLE_MAX_LENGTH)
     description = _text(max_length=DESCRIPTION_MAX_LENGTH)
-    body = _text(max_length=BODY_MAX_LENGTH, strip=False)
+    body = _text(max_length=BODY_MAX_LENGTH, strip=False, validators=[validate_not_blank])
     # With JavaScript, each tag is a pill with a hidden `tagList` input; without it, the
     # "Enter tags" field takes them separated by commas or spaces. Both count.
     tags = forms.CharField(required=False, max_length=MAX_TAGS * (TAG_MAX_LENGTH + 1))
@@ -143,8 +135,6 @@ class ArticleForm(ConduitForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.cleaned_data.get("body", "x").strip() == "":
-            self.add_error("body", messages.BLANK)
         too_long = [name for name in self.tag_list if len(name) > TAG_MAX_LENGTH]
         if too_long:
             self.add_error("tags", f"{too_long[0]} {messages.too_long(TAG_MAX_LENGTH)}")
@@ -163,10 +153,4 @@ class ArticleForm(ConduitForm):
 
 
 class CommentForm(ConduitForm):
-    body = _text(max_length=COMMENT_MAX_LENGTH, strip=False)
-
-    def clean_body(self) -> str:
-        body = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(messages.BLANK)
-        return body
+    body = _text(max_length=COMMENT_MAX_LENGTH, strip=False, validators=[validate_not_blank])

@@ -121,18 +121,24 @@ def home(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     )
 
 
-@require_safe
-def article_page(request: HttpRequest, slug: str) -> HttpResponse:
+def _render_article(
+    request: HttpRequest, slug: str, comment_form: CommentForm, status: int = 200
+) -> HttpResponse:
     viewer = viewer_of(request)
     article = article_get(slug=slug, viewer=viewer)
-    comments = comment_list(slug=slug, viewer=viewer)
     context = {
         "article": article,
-        "comments": comments,
+        "comments": comment_list(slug=slug, viewer=viewer),
         "is_author": viewer is not None and viewer.username == article["author__username"],
-        "comment_form": CommentForm(),
+        "comment_form": comment_form,
+        "comment_errors": comment_form.error_messages_list() if comment_form.is_bound else [],
     }
-    return render(request, "web/article.html", context)
+    return render(request, "web/article.html", context, status=status)
+
+
+@require_safe
+def article_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_article(request, slug, CommentForm())
 
 
 @require_safe
@@ -183,14 +189,14 @@ def login(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         email, address = request.POST.get("email", ""), client_address(request)
-        limits.login_allowed(email=email, address=address)  # the API's limits, shared
+        known = limits.login_allowed(email=email, address=address)  # the API's limits, shared
         if form.is_valid():
             try:
                 user = user_authenticate(**form.cleaned_data)
             except InvalidCredentials as refused:  # the failure keeps its slot
                 errors = error_sentences(refused.errors)
             else:
-                limits.login_succeeded(email=email, address=address)
+                limits.login_succeeded(email=email, address=address, known=known)
                 session_login(request, user, backend=SESSION_BACKEND)
                 return redirect("/")
         else:
@@ -282,16 +288,7 @@ def follow_action(request: HttpRequest, username: str, undo: bool = False) -> Ht
 def comment_create_action(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
-        viewer = _user(request)
-        article = article_get(slug=slug, viewer=viewer)
-        context = {
-            "article": article,
-            "comments": comment_list(slug=slug, viewer=viewer),
-            "is_author": viewer.username == article["author__username"],
-            "comment_form": form,
-            "comment_errors": form.error_messages_list(),
-        }
-        return render(request, "web/article.html", context, status=422)
+        return _render_article(request, slug, form, status=422)
     comment_create(slug=slug, author=_user(request), body=form.cleaned_data["body"])
     return redirect(f"/article/{quote(slug)}")
 
