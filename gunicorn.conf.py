@@ -1,9 +1,11 @@
 """gunicorn settings for the RealWorld API (https://docs.gunicorn.org/en/stable/settings.html).
 
-Sync workers, one per core: each request is a short burst of CPU plus a few fast queries on a
-persistent connection, so one request per process is the fastest model on few cores (measured
-with scripts/bench/workers.py; figures in docs/benchmarks.md). Every value can be overridden
-from the environment.
+One worker per core, each a `gthread` worker whose connection threads only read requests and
+write responses while one thread runs Django (realworld/serving.py): each request is a short
+burst of CPU plus a few fast queries on a persistent connection, so one request at a time per
+process is the fastest model on few cores, and slow clients hold a connection thread, not the
+worker (measured with scripts/bench/workers.py and tests/reliability; docs/benchmarks.md).
+Every value can be overridden from the environment.
 """
 
 import contextlib
@@ -15,12 +17,15 @@ import tempfile
 import gunicorn.http.wsgi
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
-# One sync worker per core: on 2 cores, 2 beat 3-5 workers (and gthread) on reads by 1.2-3x and on
-# login: PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
+# One worker per core: on 2 cores, 2 beat 3-5 workers on reads by 1.2-3x and on login:
+# PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# Time a worker may spend on one request before it is killed and replaced.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# Connection threads per worker: how many clients may be sending a request or reading a
+# response at once (slow ones included) before the next one waits.
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+# Time a worker may spend on one request before it is killed and replaced (threaded workers:
+# the time one request may hold the Django thread, realworld/serving.py).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM/SIGHUP, workers finish the requests they hold for up to this long.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
@@ -99,6 +104,15 @@ def when_ready(server) -> None:  # server: gunicorn's Arbiter
         signal.setitimer(signal.ITIMER_REAL, shutdown_delay)
 
     server.handle_term = handle_term
+
+
+def post_worker_init(worker) -> None:  # worker: gunicorn's Worker, its app already loaded
+    if worker.cfg.threads > 1:
+        from realworld.serving import BufferedSingleThreadApplication
+
+        worker.wsgi = BufferedSingleThreadApplication(
+            worker.wsgi, request_timeout=worker.cfg.timeout, log=worker.log
+        )
 
 
 def on_exit(server) -> None:

@@ -5,7 +5,7 @@ on three reads and on login, and measures the hasher's raw verify rate with as m
 as workers. Prints one line per setting; the choice is written down in gunicorn.conf.py.
 
     DATABASE_URL=postgres://.../perf_bench_1k python scripts/bench/workers.py
-    BENCH_WORKERS=2,3,4,5 BENCH_CLASSES=sync,gthread BENCH_DURATION=5
+    BENCH_WORKERS=2,3,4,5 BENCH_CLASSES=sync,gthread:32 BENCH_DURATION=5
 """
 
 import os
@@ -34,10 +34,10 @@ def main() -> None:
     todo = [e for e in bench.endpoints(names, writes=True) if e.name in chosen]
     for count in os.environ.get("BENCH_WORKERS", "2,3,4,5").split(","):
         rate = bench.hasher_verify_rate(5.0, processes=int(count))
-        for worker_class in os.environ.get("BENCH_CLASSES", "sync,gthread").split(","):
-            args: tuple[str, ...] = ("--worker-class", worker_class)
-            if worker_class == "gthread":
-                args += ("--threads", os.environ.get("BENCH_THREADS", "4"))
+        for worker_class in os.environ.get("BENCH_CLASSES", "sync,gthread:32").split(","):
+            # "sync", or "gthread:N" for N connection threads (realworld/serving.py)
+            name, _, threads = worker_class.partition(":")
+            args = ("--worker-class", name, "--threads", threads or "1")
             env = {"WEB_CONCURRENCY": count}
             env.update(bench.LIFTED_LIMITS)
             with gunicorn_server(url, env=env, args=args) as server:

@@ -4,11 +4,10 @@ ordinary client keeps calling; every ordinary request must still be answered in 
 Behind ingress-nginx request buffering protects public traffic, but `make run`, compose and
 in-cluster clients (the load generator, Flagger's loadtester) reach gunicorn directly.
 
-Measured here (2 cores): the default, 2 sync workers, stalls: every ordinary request times out
-(5 s) for as long as the slow bodies last. gthread with 16 threads per worker passes, at a cost
-on reads (0.46-0.82x the sync req/s, p99 3-4x, `make bench`), so it is the setting for servers
-that face untrusted clients directly (GUNICORN_WORKER_CLASS=gthread GUNICORN_THREADS=16), and
-this scenario proves that setting; the default stays sync behind the buffering ingress.
+Measured here (2 cores): 2 sync workers stall: every ordinary request times out (5 s) for as
+long as the slow bodies last. The default (gunicorn.conf.py: gthread, 32 connection threads,
+Django on one thread per worker: realworld/serving.py) passes, and a client that stops sending
+gets a 408 after BODY_READ_TIMEOUT instead of holding its thread.
 """
 
 import os
@@ -46,11 +45,8 @@ def slow_body(url: str, stop: threading.Event, sent: list[int]) -> None:
             stop.wait(1.0)
 
 
-DIRECT_EXPOSURE = {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "16"}
-
-
 def test_slow_bodies_do_not_stall_other_clients(database_url):
-    with gunicorn_server(database_url, env=DIRECT_EXPOSURE) as server:
+    with gunicorn_server(database_url) as server:
         stop = threading.Event()
         sent = [0]
         attackers = [
@@ -84,7 +80,27 @@ def test_slow_bodies_do_not_stall_other_clients(database_url):
         slow_clients=SLOW_CLIENTS,
         seconds=SECONDS,
         slowest=f"{slowest * 1000:.0f}ms",
-        worker="gthread-16",
+        worker="gthread-32",
     )
     assert tally.ok == tally.sent, "an ordinary request failed while slow bodies were sent"
     assert slowest < BUDGET, f"an ordinary request took {slowest:.2f} s"
+
+
+def test_a_body_that_stops_coming_gets_408_and_frees_its_thread(database_url):
+    with gunicorn_server(database_url, env={"BODY_READ_TIMEOUT": "1"}) as server:
+        parts = urllib.parse.urlsplit(server.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /api/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+            )
+            started = time.monotonic()
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+            waited = time.monotonic() - started
+        status, _ = call(server.url, "GET", "/api/tags", timeout=5)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b'{"errors":{"body":["was not received in time"]}}' in answer
+    assert 0.9 < waited < 5, f"answered after {waited:.2f} s"
+    assert status == 200

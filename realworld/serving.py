@@ -1,0 +1,125 @@
+"""How gunicorn's threads hand requests to Django: bodies buffered first, Django on one thread.
+
+gunicorn's `gthread` worker gives every connection a thread, so a client that sends its body at
+1 byte/s holds only that thread, not the worker. Run Django itself on all of those threads,
+though, and on few cores they contend for the GIL and each holds its own database connection:
+reads fell to 0.46-0.82x of the sync worker's (docs/benchmarks.md). So the connection threads
+only wait (for the declared body, read into memory), and one thread per process runs Django, one
+request at a time on one persistent database connection, as a sync worker does.
+
+gunicorn.conf.py installs it in each threaded worker (post_worker_init). No kept library does
+this split inside the process (a buffering proxy such as nginx does it in front; ingress-nginx
+does in the cluster); figures in docs/benchmarks.md, proof in tests/reliability.
+"""
+
+import io
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from django.conf import settings
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApplication = Callable[[Environ, StartResponse], Iterable[bytes]]
+Response = tuple[str, list[tuple[str, str]], list[bytes]]
+
+BODY_TIMEOUT_RESPONSE: Response = (
+    "408 Request Timeout",
+    [("Content-Type", "application/json"), ("Connection", "close")],
+    [b'{"errors":{"body":["was not received in time"]}}'],
+)
+
+
+class BodyTimeout(Exception):
+    """The client stopped sending its declared body for longer than BODY_READ_TIMEOUT."""
+
+
+class BufferedSingleThreadApplication:
+    """WSGI wrapper: read the body on the connection's thread, then run `app` on the Django thread.
+
+    A request that holds the Django thread longer than `request_timeout` ends the process (the
+    gunicorn master starts a new worker), as gunicorn does with a silent sync worker: with one
+    Django thread, a hung request would otherwise stall every later one while the worker still
+    looks alive.
+    """
+
+    def __init__(self, app: WSGIApplication, *, request_timeout: float, log: Any) -> None:
+        self.app = app
+        self.request_timeout = request_timeout
+        self.log = log
+        self.django_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="django")
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            buffer_body(environ, settings.MAX_REQUEST_BODY_BYTES, settings.BODY_READ_TIMEOUT)
+        except BodyTimeout:
+            status, headers, body = BODY_TIMEOUT_RESPONSE
+        else:
+            running = self.django_thread.submit(self.run, environ)
+            try:
+                status, headers, body = running.result(timeout=self.request_timeout)
+            except FutureTimeout:
+                self.log.critical(
+                    "%s %s held Django for over %s s: restarting the worker",
+                    environ.get("REQUEST_METHOD"),
+                    environ.get("PATH_INFO"),
+                    self.request_timeout,
+                )
+                logging.shutdown()
+                os._exit(1)
+        start_response(status, headers)
+        return body
+
+    def run(self, environ: Environ) -> Response:
+        """The whole Django request, response body included, on the Django thread.
+
+        The body is collected and the response closed here, so Django's request_finished work
+        (database connection housekeeping) runs on the thread that owns the connection.
+        """
+        started: list[Any] = []
+        chunks: list[bytes] = []
+
+        def start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+            started[:] = [status, headers]
+            return chunks.append  # the WSGI write() callable
+
+        result = self.app(environ, start_response)
+        try:
+            chunks.extend(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return started[0], started[1], chunks
+
+
+def buffer_body(environ: Environ, limit: int, timeout: float) -> None:
+    """Replace wsgi.input with the declared body, read in full.
+
+    Bodies over `limit` are left unread for RequestBodyLimitMiddleware to refuse, and a bad
+    Content-Length for it to report. `timeout` bounds each wait for more of the body (as
+    nginx's client_body_timeout does): a client that stops sending frees its thread.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if length <= 0 or length > limit:
+        return
+    client: socket.socket | None = environ.get("gunicorn.socket")
+    if client is not None:
+        client.settimeout(timeout)
+    try:
+        body = environ["wsgi.input"].read(length)
+    except TimeoutError as error:
+        raise BodyTimeout from error
+    finally:
+        if client is not None:
+            client.settimeout(None)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
