@@ -5,13 +5,16 @@
 #   kubeconfig -> cluster-vars ConfigMap -> flux bootstrap github
 #   wait for the ingress-nginx NLB -> print the /etc/hosts line
 #
-# Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip] [--skip-flux]
+# Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip] [--skip-flux] [--notifications-only]
 #
 #   --plan       plan every stack that can be planned, change nothing
 #   --yes        do not ask before applying (needed without a terminal)
 #   --my-ip      open the public Kubernetes API endpoint to this machine's
 #                public IP (/32) in addition to EKS_PUBLIC_ACCESS_CIDRS
 #   --skip-flux  stop after Terraform and the kubeconfig
+#   --notifications-only
+#                only store NOTIFICATIONS_WEBHOOK_URL and switch the alerts (cluster
+#                already created; no Terraform, no bootstrap)
 #
 # Environment:
 #   GITHUB_OWNER        GitHub user or organisation holding this repository (required for Flux)
@@ -25,6 +28,10 @@
 #   EKS_PUBLIC_ACCESS_CIDRS   comma-separated CIDRs for the public API endpoint (default: none, private only)
 #   EKS_ADMIN_PRINCIPAL_ARNS  comma-separated IAM ARNs that get cluster-admin access entries
 #   NLB_TIMEOUT         seconds to wait for the load balancer (default 900)
+#   NOTIFICATIONS_WEBHOOK_URL  chat webhook for release/GitOps alerts: stored in Secrets Manager
+#                       as <project>/notifications-webhook and the alerts switched on; `off`
+#                       deletes it and switches them off; unset keeps what is there
+#   NOTIFICATIONS_PROVIDER     slack (default), msteams, discord or rocket
 #   PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*: see infrastructure/terraform/scripts/common.sh
 set -euo pipefail
 
@@ -35,12 +42,14 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0
 
 MY_IP=false
 SKIP_FLUX=false
+NOTIFICATIONS_ONLY=false
 while (($# > 0)); do
   case $1 in
   --plan | --dry-run) PLAN_ONLY=true ;;
   --yes | -y) ASSUME_YES=true ;;
   --my-ip) MY_IP=true ;;
   --skip-flux) SKIP_FLUX=true ;;
+  --notifications-only) NOTIFICATIONS_ONLY=true ;;
   -h | --help)
     usage
     exit 0
@@ -61,6 +70,16 @@ if [[ $GITHUB_REPOSITORY == */* ]]; then # GitHub Actions style owner/name
   GITHUB_REPOSITORY=${GITHUB_REPOSITORY#*/}
 fi
 
+NOTIFICATIONS_WEBHOOK_URL=${NOTIFICATIONS_WEBHOOK_URL:-}
+NOTIFICATIONS_PROVIDER=${NOTIFICATIONS_PROVIDER:-slack}
+case $NOTIFICATIONS_PROVIDER in
+slack | msteams | discord | rocket) ;;
+*) die "NOTIFICATIONS_PROVIDER=$NOTIFICATIONS_PROVIDER: use slack, msteams, discord or rocket (types both Flux and Flagger send to)" ;;
+esac
+if [[ -n $NOTIFICATIONS_WEBHOOK_URL && $NOTIFICATIONS_WEBHOOK_URL != off && $NOTIFICATIONS_WEBHOOK_URL != https://* ]]; then
+  die "NOTIFICATIONS_WEBHOOK_URL must be an https:// URL (or off)"
+fi
+
 PLAN_DIR=$(mktemp -d)
 trap 'rm -rf "$PLAN_DIR"' EXIT
 
@@ -70,7 +89,9 @@ trap 'rm -rf "$PLAN_DIR"' EXIT
 
 preflight() {
   require_tools aws terraform jq
-  if [[ $PLAN_ONLY == false && $SKIP_FLUX == false ]]; then
+  if [[ $NOTIFICATIONS_ONLY == true ]]; then
+    require_tools kubectl flux
+  elif [[ $PLAN_ONLY == false && $SKIP_FLUX == false ]]; then
     require_tools kubectl flux
     [[ -n $GITHUB_OWNER && -n $GITHUB_REPOSITORY ]] ||
       die "set GITHUB_OWNER and GITHUB_REPOSITORY (the repository Flux bootstraps from), or use --skip-flux"
@@ -188,19 +209,55 @@ apply_terraform() {
 ################################################################################
 
 write_cluster_vars() {
-  local owner image vars
+  local owner image vars notifications
   local -a literals
   owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
   image=${IMAGE_REPOSITORY:-ghcr.io/$owner/realworld}
   vars=$(jq -s --arg owner "$owner" --arg image "$image" --arg host "$INGRESS_HOST" \
     '.[0] + .[1] + {GITHUB_OWNER: $owner, IMAGE_REPOSITORY: $image, INGRESS_HOST: $host}' \
     <(tf_output_json cluster cluster_vars) <(tf_output_json database cluster_vars))
+  [[ $(jq -r '.NOTIFICATIONS_SECRET_NAME // ""' <<<"$vars") != "" ]] ||
+    die "the database stack has no NOTIFICATIONS_SECRET_NAME output: run ./terraform-apply.sh (without --notifications-only) once"
+  notifications=$(notifications_state "$(jq -r .NOTIFICATIONS_SECRET_NAME <<<"$vars")")
+  vars=$(jq --arg state "$notifications" --arg provider "$NOTIFICATIONS_PROVIDER" \
+    '. + {NOTIFICATIONS: $state, NOTIFICATIONS_PROVIDER: $provider}' <<<"$vars")
   mapfile -t literals < <(jq -r 'to_entries[] | "--from-literal=\(.key)=\(.value)"' <<<"$vars")
 
   log "ConfigMap flux-system/cluster-vars: $(jq -r 'keys | join(", ")' <<<"$vars")"
   kubectl create namespace flux-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   kubectl -n flux-system create configmap cluster-vars "${literals[@]}" --dry-run=client -o yaml |
     kubectl apply -f -
+}
+
+# The webhook URL never touches git or the ConfigMap: Secrets Manager holds it as
+# {"address": "<url>"} and External Secrets copies it into the cluster (the Terraform database
+# stack lets it read exactly this secret). Prints `enabled` or `disabled` for cluster-vars.
+notifications_state() {
+  local secret_name=$1
+  if [[ $NOTIFICATIONS_WEBHOOK_URL == off ]]; then
+    if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
+      aws secretsmanager delete-secret --secret-id "$secret_name" --recovery-window-in-days 7 >/dev/null
+      log "notifications: deleted secret $secret_name (recoverable for 7 days)" >&2
+    fi
+    echo disabled
+  elif [[ -n $NOTIFICATIONS_WEBHOOK_URL ]]; then
+    local value
+    value=$(jq -cn --arg address "$NOTIFICATIONS_WEBHOOK_URL" '{address: $address}')
+    if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
+      aws secretsmanager restore-secret --secret-id "$secret_name" >/dev/null 2>&1 || true
+      aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "$value" >/dev/null
+    else
+      aws secretsmanager create-secret --name "$secret_name" --secret-string "$value" \
+        --description "Chat webhook for the release and GitOps alerts of $NAME" >/dev/null
+    fi
+    log "notifications: webhook stored in Secrets Manager as $secret_name" >&2
+    echo enabled
+  elif aws secretsmanager describe-secret --secret-id "$secret_name" \
+    --query 'DeletedDate' --output text 2>/dev/null | grep -qx None; then
+    echo enabled # stored by an earlier run and not deleted
+  else
+    echo disabled
+  fi
 }
 
 bootstrap_flux() {
@@ -268,6 +325,18 @@ EOF
 ################################################################################
 
 preflight
+if [[ $NOTIFICATIONS_ONLY == true ]]; then
+  [[ -n $NOTIFICATIONS_WEBHOOK_URL ]] || die "--notifications-only needs NOTIFICATIONS_WEBHOOK_URL (a URL, or off)"
+  tf_init cluster
+  tf_init database
+  use_cluster || die "the Kubernetes API of $NAME is not reachable from here (see --my-ip)"
+  write_cluster_vars
+  # Apply the switch now rather than at the next interval (10 min).
+  flux reconcile kustomization apps --with-source
+  flux reconcile kustomization notifications
+  log "notifications: $(kubectl -n flux-system get configmap cluster-vars -o jsonpath='{.data.NOTIFICATIONS}')"
+  exit 0
+fi
 apply_terraform
 
 if [[ $PLAN_ONLY == true ]]; then

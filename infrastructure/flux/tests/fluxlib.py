@@ -94,12 +94,47 @@ def cluster_objects() -> list[dict[str, Any]]:
     return docs
 
 
+def is_flux_kustomization(doc: dict[str, Any]) -> bool:
+    return doc.get("kind") == "Kustomization" and doc["apiVersion"].startswith("kustomize.toolkit")
+
+
 def flux_kustomizations() -> list[dict[str, Any]]:
-    return [
-        d
-        for d in cluster_objects()
-        if d.get("kind") == "Kustomization" and d["apiVersion"].startswith("kustomize.toolkit")
-    ]
+    """The cluster's Flux Kustomizations, then those that their builds apply (substituted with
+    the example cluster-vars, e.g. `notifications`, whose path a cluster var selects)."""
+    return list(_flux_kustomizations())
+
+
+RAW_PATH = "fluxlib/raw-path"  # annotation keeping a nested Kustomization's unsubstituted path
+
+
+def raw_path(ks: dict[str, Any]) -> str:
+    return (ks["metadata"].get("annotations") or {}).get(RAW_PATH, ks["spec"]["path"])
+
+
+def switched_paths(ks: dict[str, Any]) -> list[Path]:
+    """Every folder a Flux Kustomization's path can name: ${VAR...} segments as wildcards."""
+    pattern = _VAR.sub("*", raw_path(ks))
+    if pattern == raw_path(ks):
+        return [kustomization_path(ks)]
+    return sorted(p.parent for p in REPO_ROOT.glob(f"{pattern}/kustomization.yaml"))
+
+
+@functools.cache
+def _flux_kustomizations() -> tuple[dict[str, Any], ...]:
+    found = [d for d in cluster_objects() if is_flux_kustomization(d)]
+    pending = list(found)
+    while pending:
+        parent = pending.pop(0)
+        variables = {**example_vars(), **inline_vars(parent)}
+        for raw in split_documents(render(kustomization_path(parent))):
+            parsed = yaml.safe_load(raw)
+            if parsed and is_flux_kustomization(parsed):
+                child = yaml.safe_load(envsubst(raw, variables).text)
+                annotations = child["metadata"].setdefault("annotations", {})
+                annotations[RAW_PATH] = parsed["spec"]["path"]
+                found.append(child)
+                pending.append(child)
+    return tuple(found)
 
 
 def kustomization_path(ks: dict[str, Any]) -> Path:

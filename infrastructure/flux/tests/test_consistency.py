@@ -75,8 +75,10 @@ def test_flux_kustomizations_are_complete() -> None:
         name = ks["metadata"]["name"]
         for key in ("interval", "retryInterval", "timeout", "path", "sourceRef"):
             assert key in spec, f"{name}: spec.{key} missing"
-        assert spec.get("wait") is True and spec.get("prune") is True, (
-            f"{name}: wait and prune must be true"
+        assert spec.get("prune") is True, f"{name}: prune must be true"
+        # notifications: an unreadable webhook secret must never hold up the app layer.
+        assert spec.get("wait") is (name != "notifications"), (
+            f"{name}: wait must be true (false only for notifications)"
         )
         refs = spec.get("postBuild", {}).get("substituteFrom", [])
         assert {"kind": "ConfigMap", "name": "cluster-vars"} in [
@@ -195,7 +197,14 @@ def test_every_reference_resolves(objects: list[dict[str, Any]]) -> None:
 
 def test_layers_only_use_crds_installed_by_earlier_layers() -> None:
     """A custom resource must not sit in the same layer as the controller that installs its CRD."""
-    layer_of = {"infra-controllers": 0, "infra-configs": 1, "infra-mesh": 2, "apps": 3}
+    # notifications is applied by apps, so it reconciles once apps has started: layer 3 too.
+    layer_of = {
+        "infra-controllers": 0,
+        "infra-configs": 1,
+        "infra-mesh": 2,
+        "apps": 3,
+        "notifications": 3,
+    }
     crd_layer = {
         "cert-manager.io": 0,
         "external-secrets.io": 0,
@@ -702,3 +711,88 @@ def test_system_node_label_matches_terraform(objects: list[dict[str, Any]]) -> N
             STATS["warnings"].append(
                 f"Karpenter runs on nodes labelled {key}={value}, but no Terraform node group sets that label"
             )
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+def _secret_keys(objects: list[dict[str, Any]], name: str, namespace: str) -> set[str]:
+    """Keys of a Secret that an ExternalSecret in the tree creates."""
+    for es in fluxlib.of_kind(objects, "ExternalSecret"):
+        target = es["spec"].get("target", {}).get("name", es["metadata"]["name"])
+        if target == name and fluxlib.namespace_of(es) == namespace:
+            return {d["secretKey"] for d in es["spec"].get("data", [])} | set(
+                es["spec"].get("target", {}).get("template", {}).get("data", {})
+            )
+    return set()
+
+
+def test_external_secrets_are_allowed_by_their_store(objects: list[dict[str, Any]]) -> None:
+    """A ClusterSecretStore's `conditions` list the namespaces that may use it; any other
+    ExternalSecret never syncs (status SecretSyncedError), which no schema check sees."""
+    for es in fluxlib.of_kind(objects, "ExternalSecret"):
+        ref = es["spec"].get("secretStoreRef")  # none: a generator (dataFrom.sourceRef)
+        if ref is None or ref["kind"] != "ClusterSecretStore":
+            continue
+        store = fluxlib.find(objects, "ClusterSecretStore", ref["name"], None)
+        assert store is not None, ref
+        allowed = {n for c in store["spec"].get("conditions", []) for n in c.get("namespaces", [])}
+        ns = fluxlib.namespace_of(es)
+        assert not allowed or ns in allowed, (
+            f"ExternalSecret {ns}/{es['metadata']['name']}: ClusterSecretStore {ref['name']} "
+            f"only serves {sorted(allowed)}"
+        )
+
+
+def test_alert_providers_resolve_and_read_address(objects: list[dict[str, Any]]) -> None:
+    """The Canary's alerts name an AlertProvider that exists; it, and Flux's Providers, read
+    their webhook from a Secret whose key is `address` (what both controllers look up)."""
+    canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
+    assert canary is not None
+    alerts = canary["spec"]["analysis"].get("alerts", [])
+    assert {a["severity"] for a in alerts} == {"info"}, "info sends start, promotion and rollback"
+    for alert in alerts:
+        ref = alert["providerRef"]
+        provider = fluxlib.find(objects, "AlertProvider", ref["name"], ref.get("namespace", APP_NS))
+        assert provider is not None, f"Canary alert {alert['name']}: no AlertProvider {ref}"
+    providers = fluxlib.of_kind(objects, "AlertProvider") + fluxlib.of_kind(objects, "Provider")
+    assert len(providers) == 2, [p["metadata"]["name"] for p in providers]
+    for provider in providers:
+        ns = fluxlib.namespace_of(provider)
+        secret = provider["spec"]["secretRef"]["name"]
+        assert "address" in _secret_keys(objects, secret, ns), (
+            f"{provider['kind']} {ns}/{provider['metadata']['name']}: Secret {secret} has no "
+            "`address` key from an ExternalSecret"
+        )
+    for alert in fluxlib.of_kind(objects, "Alert"):
+        ns = fluxlib.namespace_of(alert)
+        assert fluxlib.find(objects, "Provider", alert["spec"]["providerRef"]["name"], ns), alert
+
+
+def test_gitops_failures_alert_covers_every_flux_object(objects: list[dict[str, Any]]) -> None:
+    """Every Kustomization, HelmRelease and chart source is an event source of the failure
+    alert: a chart that fails to install in a namespace nobody listed would stay silent."""
+    alert = fluxlib.find(objects, "Alert", "gitops-failures", "flux-system")
+    assert alert is not None and alert["spec"]["eventSeverity"] == "error"
+    covered = {
+        (s["kind"], s.get("namespace", "flux-system"))
+        for s in alert["spec"]["eventSources"]
+        if s["name"] == "*"
+    }
+    kinds = ("Kustomization", "HelmRelease", "HelmRepository", "OCIRepository", "GitRepository")
+    watched = {
+        (o["kind"], fluxlib.namespace_of(o) or "flux-system")
+        for o in objects
+        if o.get("kind") in kinds and o["apiVersion"].split("/")[0].endswith("toolkit.fluxcd.io")
+    }
+    missing = sorted(watched - covered)
+    assert not missing, f"not covered by the gitops-failures alert: {missing}"
+
+
+def test_notifications_switch_defaults_to_off() -> None:
+    """Without NOTIFICATIONS in cluster-vars nothing is sent and nothing is created."""
+    ks = next(k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == "notifications")
+    default = fluxlib.envsubst(fluxlib.raw_path(ks), {}).text
+    assert default.endswith("/notifications/disabled"), default
+    kinds = {d["kind"] for d in fluxlib.load_documents(fluxlib.render(fluxlib.REPO_ROOT / default))}
+    assert kinds == {"ConfigMap"}, f"the disabled side applies {kinds}"

@@ -34,13 +34,24 @@ def test_every_kustomization_is_reachable_from_the_cluster() -> None:
     """No orphan folder: each kustomization is a Flux Kustomization path or a base of one."""
     reachable: set[Path] = set()
     for ks in fluxlib.flux_kustomizations():
-        path = fluxlib.kustomization_path(ks)
-        assert (path / "kustomization.yaml").is_file(), (
-            f"{ks['metadata']['name']}: {path} has no kustomization.yaml"
-        )
-        reachable |= _bases(path)
+        # A path a cluster var selects reaches every folder the var can name.
+        for path in fluxlib.switched_paths(ks):
+            assert (path / "kustomization.yaml").is_file(), (
+                f"{ks['metadata']['name']}: {path} has no kustomization.yaml"
+            )
+            reachable |= _bases(path)
     orphans = [d for d in fluxlib.kustomization_dirs() if d.resolve() not in reachable]
     assert not orphans, f"not applied by any Flux Kustomization: {orphans}"
+
+
+def test_switched_paths_name_existing_folders() -> None:
+    """A Flux Kustomization path chosen by a cluster var has a folder for each choice, and the
+    default choice is one of them (a typo in the var would fail the Kustomization)."""
+    switched = [ks for ks in fluxlib.flux_kustomizations() if len(fluxlib.switched_paths(ks)) > 1]
+    assert switched, "expected the notifications switch"
+    for ks in switched:
+        default = fluxlib.REPO_ROOT / fluxlib.envsubst(fluxlib.raw_path(ks), {}).text
+        assert default in fluxlib.switched_paths(ks), f"{ks['metadata']['name']}: {default}"
 
 
 def test_substitution_uses_only_known_variables() -> None:

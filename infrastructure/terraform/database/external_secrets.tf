@@ -1,10 +1,17 @@
 ################################################################################
-# Read access to the one RDS-managed master secret, for External Secrets
-# Operator (EKS Pod Identity on its service account)
+# Read access for External Secrets Operator (EKS Pod Identity on its service
+# account) to two secrets: the RDS-managed master secret, and the chat webhook
+# for release notifications, which terraform-apply.sh creates only when given a
+# URL (README "Notifications"; encrypted with the aws/secretsmanager key, which
+# Secrets Manager may use on the reader's behalf without a KMS grant here).
 ################################################################################
 
+data "aws_caller_identity" "current" {}
+
 locals {
-  master_secret_arn = one(aws_db_instance.this.master_user_secret[*].secret_arn)
+  master_secret_arn          = one(aws_db_instance.this.master_user_secret[*].secret_arn)
+  notifications_secret_name  = "${var.name}/notifications-webhook"
+  notifications_secret_match = "arn:${local.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:secret:${local.notifications_secret_name}-??????"
 }
 
 data "aws_iam_policy_document" "external_secrets" {
@@ -12,6 +19,12 @@ data "aws_iam_policy_document" "external_secrets" {
     sid       = "ReadDatabaseMasterSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
     resources = [local.master_secret_arn]
+  }
+
+  statement {
+    sid       = "ReadNotificationsWebhook"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = [local.notifications_secret_match]
   }
 
   statement {
@@ -31,7 +44,7 @@ module "external_secrets_role" {
   source = "../modules/pod-identity-role"
 
   name            = "${var.name}-external-secrets"
-  description     = "External Secrets Operator of ${var.name}: reads the RDS master secret only"
+  description     = "External Secrets Operator of ${var.name}: reads the RDS master secret and the notifications webhook"
   cluster_name    = local.cluster.cluster_name
   namespace       = var.external_secrets_namespace
   service_account = var.external_secrets_service_account

@@ -179,15 +179,20 @@ run "postgres_reachable_only_from_the_cluster" {
   }
 }
 
-run "external_secrets_reads_only_the_master_secret" {
+run "external_secrets_reads_only_its_two_secrets" {
   command = apply
 
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.external_secrets.statement :
-      toset(s.resources) == toset([aws_db_instance.this.master_user_secret[0].secret_arn]) if anytrue([for a in s.actions : startswith(a, "secretsmanager:")])
+      toset(s.resources) == toset([aws_db_instance.this.master_user_secret[0].secret_arn]) || toset(s.resources) == toset([local.notifications_secret_match]) if anytrue([for a in s.actions : startswith(a, "secretsmanager:")])
     ])
-    error_message = "External Secrets may read the RDS master secret and nothing else."
+    error_message = "External Secrets may read the RDS master secret and the notifications webhook, nothing else."
+  }
+
+  assert {
+    condition     = endswith(local.notifications_secret_match, ":secret:takehome/notifications-webhook-??????") && output.cluster_vars.NOTIFICATIONS_SECRET_NAME == "takehome/notifications-webhook"
+    error_message = "The notifications webhook grant is exactly the secret terraform-apply.sh creates (name + Secrets Manager's 6-character suffix)."
   }
 
   assert {
