@@ -796,3 +796,78 @@ def test_notifications_switch_defaults_to_off() -> None:
     assert default.endswith("/notifications/disabled"), default
     kinds = {d["kind"] for d in fluxlib.load_documents(fluxlib.render(fluxlib.REPO_ROOT / default))}
     assert kinds == {"ConfigMap"}, f"the disabled side applies {kinds}"
+
+
+# --------------------------------------------------------------------------- mesh and autoscaling
+
+
+def _meshed(objects: list[dict[str, Any]], namespace: str | None, template: dict[str, Any]) -> bool:
+    """linkerd injects a pod when its template or its namespace says `linkerd.io/inject: enabled`
+    (the template's own annotation wins)."""
+    own = (template["metadata"].get("annotations") or {}).get("linkerd.io/inject")
+    if own is not None:
+        return own == "enabled"
+    ns = fluxlib.find(objects, "Namespace", namespace or "", None)
+    return (
+        ns is not None
+        and (ns["metadata"].get("annotations") or {}).get("linkerd.io/inject") == "enabled"
+    )
+
+
+def test_egress_to_meshed_pods_opens_the_linkerd_inbound_port(
+    with_flagger: list[dict[str, Any]],
+) -> None:
+    """A meshed client's proxy dials the server pod's inbound proxy port 4143 (linkerd's
+    `transport-header` mode, the default since edge-25.3), not the container port: an egress
+    rule toward meshed pods that opens only the app port lets no connection through."""
+    problems = []
+    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        ns = fluxlib.namespace_of(policy)
+        for rule in policy["spec"].get("egress", []):
+            ports = {p["port"] for p in rule.get("ports", [])}
+            if not ports:
+                continue  # every port
+            for peer in rule.get("to", []):
+                if "podSelector" not in peer or "namespaceSelector" in peer:
+                    continue
+                targets = [
+                    t
+                    for o, t in fluxlib.pod_templates(with_flagger)
+                    if fluxlib.namespace_of(o) == ns
+                    and fluxlib.selector_matches(peer["podSelector"], t["metadata"]["labels"])
+                ]
+                if any(_meshed(with_flagger, ns, t) for t in targets) and (
+                    LINKERD_INBOUND_PORT not in ports
+                ):
+                    problems.append(f"{ns}/{policy['metadata']['name']}: egress {sorted(ports)}")
+    assert not problems, "egress to meshed pods without 4143:\n" + "\n".join(problems)
+
+
+def test_autoscaled_pods_request_cpu_in_every_container(
+    with_flagger: list[dict[str, Any]],
+) -> None:
+    """A CPU-utilization HPA needs a CPU request on every container, the injected linkerd-proxy
+    included ("missing request for cpu in container linkerd-proxy": it never scales). The
+    proxy gets none by default, only through config.linkerd.io/proxy-cpu-request."""
+    checked = 0
+    for hpa in fluxlib.of_kind(with_flagger, "HorizontalPodAutoscaler"):
+        resources = {
+            m["resource"]["name"] for m in hpa["spec"]["metrics"] if m["type"] == "Resource"
+        }
+        target = hpa["spec"]["scaleTargetRef"]
+        dep = fluxlib.find(with_flagger, target["kind"], target["name"], fluxlib.namespace_of(hpa))
+        assert dep is not None, f"HPA {hpa['metadata']['name']}: no {target}"
+        template = dep["spec"]["template"]
+        for resource in resources:
+            for container in template["spec"]["containers"]:
+                assert resource in container.get("resources", {}).get("requests", {}), (
+                    f"{dep['metadata']['name']}/{container['name']}: no {resource} request"
+                )
+            if _meshed(with_flagger, fluxlib.namespace_of(dep), template):
+                annotation = f"config.linkerd.io/proxy-{resource}-request"
+                assert annotation in (template["metadata"].get("annotations") or {}), (
+                    f"{dep['metadata']['name']}: meshed and autoscaled on {resource}, "
+                    f"but the linkerd-proxy has no {annotation}"
+                )
+            checked += 1
+    assert checked >= 2, "expected realworld and realworld-primary to be checked"
