@@ -32,6 +32,8 @@
 #                       as <project>/notifications-webhook and the alerts switched on; `off`
 #                       deletes it and switches them off; unset keeps what is there
 #   NOTIFICATIONS_PROVIDER     slack (default), msteams, discord or rocket
+#   RDS_CA_BUNDLE_FILE  a local copy of AWS's global-bundle.pem when truststore.pki.rds.amazonaws.com
+#                       is unreachable from here (it is verified the same way)
 #   PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*: see infrastructure/terraform/scripts/common.sh
 set -euo pipefail
 
@@ -82,6 +84,8 @@ fi
 
 PLAN_DIR=$(mktemp -d)
 trap 'rm -rf "$PLAN_DIR"' EXIT
+SCRIPTS_DIR="$(dirname "${BASH_SOURCE[0]}")/infrastructure/terraform/scripts"
+RDS_CA_BUNDLE="$PLAN_DIR/global-bundle.pem"
 
 ################################################################################
 # Preflight
@@ -101,6 +105,14 @@ preflight() {
   fi
   preflight_aws
   resolve_state_bucket
+  if [[ $PLAN_ONLY == false && $SKIP_FLUX == false && $NOTIFICATIONS_ONLY == false ]]; then
+    # Before any Terraform: without this bundle the app can never reach RDS (verify-full).
+    require_tools curl openssl
+    local count
+    count=$("$SCRIPTS_DIR/rds-ca-bundle.sh" fetch "$RDS_CA_BUNDLE") ||
+      die "no usable Amazon RDS CA bundle (above); the app would never become ready. Fix that first."
+    log "Amazon RDS CA bundle: $count certificates, all issued by Amazon RDS CAs"
+  fi
 
   local cidrs=${EKS_PUBLIC_ACCESS_CIDRS:-}
   if [[ $MY_IP == true ]]; then
@@ -229,6 +241,17 @@ write_cluster_vars() {
     kubectl apply -f -
 }
 
+# The realworld pods mount it at /etc/rds-ca (infrastructure/flux/apps/realworld/deployment.yaml).
+# The namespace is created here if Flux has not yet; Flux adopts it and never prunes this
+# ConfigMap (it did not create it). Re-running the script refreshes the bundle.
+install_rds_ca_bundle() {
+  log "ConfigMap realworld/rds-ca-bundle (Amazon RDS CA bundle)"
+  kubectl create namespace realworld --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl -n realworld create configmap rds-ca-bundle --from-file=global-bundle.pem="$RDS_CA_BUNDLE" \
+    --dry-run=client -o yaml | kubectl apply --server-side --field-manager=terraform-apply -f - >/dev/null ||
+    die "could not write ConfigMap realworld/rds-ca-bundle"
+}
+
 # The webhook URL never touches git or the ConfigMap: Secrets Manager holds it as
 # {"address": "<url>"} and External Secrets copies it into the cluster (the Terraform database
 # stack lets it read exactly this secret). Prints `enabled` or `disabled` for cluster-vars.
@@ -353,11 +376,7 @@ if [[ $SKIP_FLUX == true ]]; then
   log "--skip-flux: done (kubectl context $NAME)"
   exit 0
 fi
-rds_ca=infrastructure/flux/apps/realworld/rds-ca/global-bundle.pem
-if ! grep -q 'BEGIN CERTIFICATE' "$rds_ca"; then
-  warn "$rds_ca is still a placeholder: the app cannot verify RDS's TLS certificate (sslmode=verify-full)" \
-    "and will stay unready. Fill it as infrastructure/flux/apps/realworld/rds-ca/README.md says, commit and push."
-fi
+install_rds_ca_bundle
 write_cluster_vars
 bootstrap_flux
 print_hosts_line

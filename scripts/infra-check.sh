@@ -18,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 TF_ROOT=infrastructure/terraform
 TOOLS_BIN=${TOOLS_BIN:-.venv-tools/bin}
-SCRIPTS=(terraform-apply.sh terraform-destroy.sh infrastructure/terraform/scripts/common.sh scripts/infra-check.sh)
+SCRIPTS=(terraform-apply.sh terraform-destroy.sh infrastructure/terraform/scripts/common.sh infrastructure/terraform/scripts/rds-ca-bundle.sh scripts/infra-check.sh)
 
 started=$(date +%s)
 failures=()

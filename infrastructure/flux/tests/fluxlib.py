@@ -36,6 +36,7 @@ SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute"
 EXTERNAL_OBJECTS = {
     ("GitRepository", "flux-system", "flux-system"): "flux bootstrap",
     ("ConfigMap", "flux-system", "cluster-vars"): "terraform-apply.sh",
+    ("ConfigMap", "realworld", "rds-ca-bundle"): "terraform-apply.sh (AWS's RDS CA bundle)",
 }
 
 # Custom resource kinds whose CRD is not in shared/crds: validated structurally only.

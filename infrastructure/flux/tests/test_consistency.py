@@ -578,7 +578,10 @@ def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
                     )
         for volume in template["spec"].get("volumes", []):
             if "configMap" in volume:
-                assert volume["configMap"]["name"] in configmaps, volume
+                name = volume["configMap"]["name"]
+                assert name in configmaps or fluxlib.exists(objects, "ConfigMap", name, APP_NS), (
+                    volume
+                )
     url = template_text["DATABASE_URL"]
     assert "sslmode=verify-full" in url
     root_cert = re.search(r"sslrootcert=([^&]+)", url).group(1)
@@ -588,14 +591,15 @@ def test_secrets_and_volumes_resolve(objects: list[dict[str, Any]]) -> None:
         m for m in app_container(dep)["volumeMounts"] if root_cert.startswith(m["mountPath"] + "/")
     )
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
-    bundle = configmaps[volume["configMap"]["name"]]
     key = root_cert[len(mount["mountPath"]) + 1 :]
-    assert key in bundle["data"], f"{root_cert} is not in ConfigMap {bundle['metadata']['name']}"
-    if "BEGIN CERTIFICATE" not in bundle["data"][key]:
-        STATS["warnings"].append(
-            "apps/realworld/rds-ca/global-bundle.pem is still the placeholder: fill it before the "
-            "first deployment (see rds-ca/README.md), or the API cannot reach RDS"
-        )
+    # The bundle is written at deploy time, never committed (a committed placeholder once left
+    # the app unable to connect): terraform-apply.sh must create exactly this ConfigMap and key.
+    name = volume["configMap"]["name"]
+    assert name not in configmaps, f"ConfigMap {name} is committed; terraform-apply.sh owns it"
+    script = (fluxlib.REPO_ROOT / "terraform-apply.sh").read_text()
+    assert f"create configmap {name}" in script and f"--from-file={key}=" in script, (
+        f"terraform-apply.sh does not write ConfigMap {APP_NS}/{name} with key {key}"
+    )
 
 
 def test_karpenter_runs_on_the_system_node_group(objects: list[dict[str, Any]]) -> None:
