@@ -91,6 +91,37 @@ RDS_CA_BUNDLE="$PLAN_DIR/global-bundle.pem"
 # Preflight
 ################################################################################
 
+# The tags committed in the app's kustomization.yaml are what the first deployment runs; an
+# image that does not exist yet leaves the primary unready and Flagger stuck. So the release
+# workflow must have published them first (semantic-release's first release is 1.0.0, after
+# the first feat:/fix: commit on main), and anonymous pulls must work (the cluster has no
+# registry credentials): ghcr.io's token endpoint gives a pull token for public packages.
+check_published_images() {
+  local owner kustomization tag image token status
+  owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
+  kustomization="$(dirname "${BASH_SOURCE[0]}")/infrastructure/flux/apps/realworld/kustomization.yaml"
+  tag=$(awk '/newTag:.*\$imagepolicy/ { print $2; exit }' "$kustomization")
+  [[ $tag =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no image tag found in $kustomization"
+  for image in realworld realworld-loadtest; do
+    token=$(curl -fsS --max-time 15 "https://ghcr.io/token?scope=repository:$owner/$image:pull" |
+      jq -r '.token // empty') || token=""
+    status=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 15 -I \
+      -H "Authorization: Bearer $token" \
+      -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json' \
+      "https://ghcr.io/v2/$owner/$image/manifests/$tag" || true)
+    case $status in
+    200) log "image ghcr.io/$owner/$image:$tag is published and publicly pullable" ;;
+    404) die "ghcr.io/$owner/$image:$tag does not exist yet. Publish the first release: merge a" \
+      "feat: or fix: commit to main and wait for the Release workflow (gh run watch), then run" \
+      "this again. The committed tag is in $kustomization." ;;
+    401 | 403) die "ghcr.io/$owner/$image is private (or missing): make the package public" \
+      "(GitHub -> Packages -> $image -> Package settings -> Change visibility) so the cluster" \
+      "can pull it, then run this again." ;;
+    *) die "could not check ghcr.io/$owner/$image:$tag (HTTP ${status:-none}); is ghcr.io reachable?" ;;
+    esac
+  done
+}
+
 preflight() {
   require_tools aws terraform jq
   if [[ $NOTIFICATIONS_ONLY == true ]]; then
@@ -112,6 +143,7 @@ preflight() {
     count=$("$SCRIPTS_DIR/rds-ca-bundle.sh" fetch "$RDS_CA_BUNDLE") ||
       die "no usable Amazon RDS CA bundle (above); the app would never become ready. Fix that first."
     log "Amazon RDS CA bundle: $count certificates, all issued by Amazon RDS CAs"
+    check_published_images
   fi
 
   local cidrs=${EKS_PUBLIC_ACCESS_CIDRS:-}

@@ -875,3 +875,29 @@ def test_autoscaled_pods_request_cpu_in_every_container(
                 )
             checked += 1
     assert checked >= 2, "expected realworld and realworld-primary to be checked"
+
+
+def test_committed_tags_are_a_release_that_the_apply_script_checks(
+    objects: list[dict[str, Any]],
+) -> None:
+    """The first deployment runs the committed tags, so they must be a version the release
+    process can have published: semantic-release starts at 1.0.0 (a 0.1.0 never exists, and
+    its primary would never become ready), inside the ImagePolicy range, and terraform-apply.sh
+    must refuse to bootstrap until the registry has it."""
+    kustomization = yaml.safe_load(
+        (fluxlib.FLUX_DIR / "apps" / "realworld" / "kustomization.yaml").read_text()
+    )
+    tags = {i["newTag"] for i in kustomization["images"]}
+    assert len(tags) == 1, f"both images are released together: {tags}"
+    (tag,) = tags
+    version = tuple(int(p) for p in tag.split("."))
+    assert version >= (1, 0, 0), f"{tag}: semantic-release's first release is 1.0.0"
+    policy = fluxlib.find(objects, "ImagePolicy", "realworld", "flux-system")
+    assert policy["spec"]["policy"]["semver"]["range"] == ">=1.0.0"
+    releaserc = json.loads((fluxlib.REPO_ROOT / ".releaserc.json").read_text())
+    assert releaserc["tagFormat"] == "v${version}", "image tags are the version without the v"
+    script = (fluxlib.REPO_ROOT / "terraform-apply.sh").read_text()
+    assert "check_published_images\n" in script.split("preflight() {", 1)[1], (
+        "preflight does not check that the committed image tags are published"
+    )
+    assert "/manifests/$tag" in script and "realworld realworld-loadtest" in script
