@@ -5,12 +5,15 @@
 #   kubeconfig -> cluster-vars ConfigMap -> flux bootstrap github
 #   wait for the ingress-nginx NLB -> print the /etc/hosts line
 #
-# Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip] [--skip-flux] [--notifications-only]
+# Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip | --in-vpc] [--skip-flux] [--notifications-only]
 #
 #   --plan       plan every stack that can be planned, change nothing
 #   --yes        do not ask before applying (needed without a terminal)
 #   --my-ip      open the public Kubernetes API endpoint to this machine's
 #                public IP (/32) in addition to EKS_PUBLIC_ACCESS_CIDRS
+#   --in-vpc     this machine reaches the private endpoint (SSM/bastion host or runner inside
+#                the VPC); without it, --my-ip or EKS_PUBLIC_ACCESS_CIDRS, the run refuses to
+#                start, since kubectl and flux could not reach the cluster afterwards
 #   --skip-flux  stop after Terraform and the kubeconfig
 #   --notifications-only
 #                only store NOTIFICATIONS_WEBHOOK_URL and switch the alerts (cluster
@@ -43,6 +46,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/infrastructure/terraform/scripts/common.s
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 
 MY_IP=false
+IN_VPC=false
 SKIP_FLUX=false
 NOTIFICATIONS_ONLY=false
 while (($# > 0)); do
@@ -50,6 +54,7 @@ while (($# > 0)); do
   --plan | --dry-run) PLAN_ONLY=true ;;
   --yes | -y) ASSUME_YES=true ;;
   --my-ip) MY_IP=true ;;
+  --in-vpc) IN_VPC=true ;;
   --skip-flux) SKIP_FLUX=true ;;
   --notifications-only) NOTIFICATIONS_ONLY=true ;;
   -h | --help)
@@ -159,8 +164,16 @@ preflight() {
     export TF_VAR_endpoint_public_access_cidrs
     log "public Kubernetes API endpoint limited to $TF_VAR_endpoint_public_access_cidrs"
   elif [[ -z ${TF_VAR_endpoint_public_access_cidrs:-} ]]; then
-    warn "the Kubernetes API endpoint will be private only: kubectl and flux must run from inside" \
-      "the VPC (VPN, bastion). Use --my-ip or EKS_PUBLIC_ACCESS_CIDRS to allow this machine."
+    # A private-only endpoint is reachable from inside the VPC only. Found out after ~25 min
+    # of Terraform, that is a dead end: refuse unless this machine is said to be inside.
+    if [[ $IN_VPC == true || $PLAN_ONLY == true || $SKIP_FLUX == true ]]; then
+      warn "the Kubernetes API endpoint will be private only: kubectl and flux must run from inside the VPC."
+    else
+      die "the Kubernetes API endpoint would be private only, and this run needs it after Terraform" \
+        "(kubectl, flux bootstrap). Give an access path: --my-ip (this machine's public IP)," \
+        "EKS_PUBLIC_ACCESS_CIDRS=<cidr,...>, or --in-vpc when running inside the VPC (SSM/bastion" \
+        "host, self-hosted runner); or --skip-flux to stop after Terraform."
+    fi
   fi
   if [[ -n ${EKS_ADMIN_PRINCIPAL_ARNS:-} ]]; then
     TF_VAR_cluster_admin_principal_arns=$(csv_to_json "$EKS_ADMIN_PRINCIPAL_ARNS")

@@ -8,6 +8,8 @@
 #   4. checkov over infrastructure/terraform (zero failed checks)
 #   5. shellcheck on terraform-apply.sh, terraform-destroy.sh, their shared
 #      library and this script
+#   6. pytest infrastructure/terraform/scripts/tests: the apply script's preflight against
+#      stubbed tools (no AWS, no network)
 #
 # The hashicorp/aws provider comes from a local mirror when one is found
 # ($TF_PLUGIN_DIR, or a tf-plugins directory in a few usual places);
@@ -37,7 +39,7 @@ if ! command -v terraform >/dev/null 2>&1; then
   echo "Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and run 'make infra-check' again." >&2
   exit 1
 fi
-for tool in checkov shellcheck; do
+for tool in checkov shellcheck pytest; do
   if [[ ! -x $TOOLS_BIN/$tool ]]; then
     echo "infra-check: FAILED: $TOOLS_BIN/$tool is missing; run 'make tools' first." >&2
     exit 1
@@ -152,6 +154,17 @@ if "$TOOLS_BIN/shellcheck" --external-sources "${SCRIPTS[@]}"; then
   record shellcheck ok "${#SCRIPTS[@]} scripts clean"
 else
   record shellcheck FAIL "see above"
+fi
+
+# --- 6. the apply script's preflight (stubbed aws/terraform/kubectl/flux/curl) -------
+
+APPLY_TESTS=infrastructure/terraform/scripts/tests
+say "pytest $APPLY_TESTS (terraform-apply.sh refuses the known dead ends before Terraform)"
+if apply_result=$("$TOOLS_BIN/pytest" -c "$APPLY_TESTS/pytest.ini" --rootdir "$APPLY_TESTS" -q "$APPLY_TESTS" 2>&1); then
+  record preflight ok "$(tail -n 1 <<<"$apply_result")"
+else
+  printf '%s\n' "$apply_result"
+  record preflight FAIL "$(tail -n 1 <<<"$apply_result")"
 fi
 
 # --- summary ------------------------------------------------------------------------
