@@ -26,11 +26,12 @@
 #   GITHUB_PERSONAL     true (default) when GITHUB_OWNER is a user, false for an organisation
 #   FLUX_BRANCH         branch Flux follows                 (default main)
 #   FLUX_PATH           path of the cluster in the repo     (default infrastructure/flux/clusters/takehome)
-#   IMAGE_REPOSITORY    app image without tag               (default ghcr.io/<owner>/realworld)
 #   INGRESS_HOST        host name of the app                (default realworld.takehome.local)
+#   INGRESS_CLUSTER_ISSUER  takehome-ca (default, in-cluster CA) or letsencrypt-staging (a public
+#                       INGRESS_HOST that resolves to the NLB)
 #   EKS_PUBLIC_ACCESS_CIDRS   comma-separated CIDRs for the public API endpoint (default: none, private only)
 #   EKS_ADMIN_PRINCIPAL_ARNS  comma-separated IAM ARNs that get cluster-admin access entries
-#   NLB_TIMEOUT         seconds to wait for the load balancer (default 900)
+#   NLB_TIMEOUT         seconds to wait for the load balancer (default 2400: the Flux chain's timeouts)
 #   NOTIFICATIONS_WEBHOOK_URL  chat webhook for release/GitOps alerts: stored in Secrets Manager
 #                       as <project>/notifications-webhook and the alerts switched on; `off`
 #                       deletes it and switches them off; unset keeps what is there
@@ -69,7 +70,10 @@ done
 FLUX_BRANCH=${FLUX_BRANCH:-main}
 FLUX_PATH=${FLUX_PATH:-infrastructure/flux/clusters/takehome}
 INGRESS_HOST=${INGRESS_HOST:-realworld.takehome.local}
-NLB_TIMEOUT=${NLB_TIMEOUT:-900}
+INGRESS_CLUSTER_ISSUER=${INGRESS_CLUSTER_ISSUER:-takehome-ca}
+# The NLB appears once infra-mesh (ingress-nginx) is Ready, after infra-controllers and
+# infra-configs: their Flux timeouts add up to 15 + 10 + 15 minutes, so wait that long.
+NLB_TIMEOUT=${NLB_TIMEOUT:-2400}
 GITHUB_OWNER=${GITHUB_OWNER:-}
 GITHUB_REPOSITORY=${GITHUB_REPOSITORY:-}
 if [[ $GITHUB_REPOSITORY == */* ]]; then # GitHub Actions style owner/name
@@ -127,12 +131,24 @@ check_published_images() {
   done
 }
 
+# The manifests use Flux's GA APIs (image.toolkit.fluxcd.io/v1 among them), which the
+# controllers of Flux 2.7 and later serve; an older CLI bootstraps older controllers.
+check_flux_version() {
+  local version
+  version=$(flux version --client -o json 2>/dev/null | jq -r '.flux // empty' | sed 's/^v//')
+  [[ $version =~ ^([0-9]+)\.([0-9]+) ]] || die "could not read the flux CLI version (flux version --client)"
+  if ((BASH_REMATCH[1] < 2 || (BASH_REMATCH[1] == 2 && BASH_REMATCH[2] < 7))); then
+    die "flux CLI $version is too old: Flux >= 2.7 is needed (the image automation v1 APIs)"
+  fi
+}
+
 preflight() {
   require_tools aws terraform jq
   if [[ $NOTIFICATIONS_ONLY == true ]]; then
     require_tools kubectl flux
   elif [[ $PLAN_ONLY == false && $SKIP_FLUX == false ]]; then
     require_tools kubectl flux
+    check_flux_version
     [[ -n $GITHUB_OWNER && -n $GITHUB_REPOSITORY ]] ||
       die "set GITHUB_OWNER and GITHUB_REPOSITORY (the repository Flux bootstraps from), or use --skip-flux"
     [[ -n ${GITHUB_TOKEN:-} ]] || die "set GITHUB_TOKEN for 'flux bootstrap github', or use --skip-flux"
@@ -266,12 +282,12 @@ apply_terraform() {
 ################################################################################
 
 write_cluster_vars() {
-  local owner image vars notifications
+  local owner vars notifications
   local -a literals
   owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
-  image=${IMAGE_REPOSITORY:-ghcr.io/$owner/realworld}
-  vars=$(jq -s --arg owner "$owner" --arg image "$image" --arg host "$INGRESS_HOST" \
-    '.[0] + .[1] + {GITHUB_OWNER: $owner, IMAGE_REPOSITORY: $image, INGRESS_HOST: $host}' \
+  vars=$(jq -s --arg owner "$owner" --arg host "$INGRESS_HOST" --arg issuer "$INGRESS_CLUSTER_ISSUER" \
+    --arg branch "$FLUX_BRANCH" \
+    '.[0] + .[1] + {GITHUB_OWNER: $owner, INGRESS_HOST: $host, INGRESS_CLUSTER_ISSUER: $issuer, FLUX_BRANCH: $branch}' \
     <(tf_output_json cluster cluster_vars) <(tf_output_json database cluster_vars))
   [[ $(jq -r '.NOTIFICATIONS_SECRET_NAME // ""' <<<"$vars") != "" ]] ||
     die "the database stack has no NOTIFICATIONS_SECRET_NAME output: run ./terraform-apply.sh (without --notifications-only) once"
@@ -379,7 +395,10 @@ print_hosts_line() {
   done
   cat <<EOF
 
-The application is served at http://$INGRESS_HOST/ through $hostname.
+The application is served at https://$INGRESS_HOST/ through $hostname (http:// redirects).
+With the in-cluster CA (INGRESS_CLUSTER_ISSUER=takehome-ca), trust it for curl:
+  kubectl -n cert-manager get secret takehome-ca -o jsonpath='{.data.ca\.crt}' | base64 -d > takehome-ca.crt
+  curl --cacert takehome-ca.crt https://$INGRESS_HOST/api/articles
 Add this line to /etc/hosts (the NLB has one address per AZ; any of them works,
 and AWS may change them, so prefer 'curl --resolve' or real DNS for anything lasting):
 
@@ -421,6 +440,9 @@ if [[ $SKIP_FLUX == true ]]; then
   log "--skip-flux: done (kubectl context $NAME)"
   exit 0
 fi
+# `kubectl get canary` and `kubectl scale deployment realworld-loadtest`, as the README types
+# them, then work without -n in this context.
+kubectl config set-context "$NAME" --namespace realworld >/dev/null
 install_rds_ca_bundle
 write_cluster_vars
 bootstrap_flux

@@ -29,7 +29,10 @@ echo "terraform $*" >> "$STUB_LOG"
 exit 1
 """,
     "kubectl": "#!/bin/sh\nexit 0\n",
-    "flux": "#!/bin/sh\nexit 0\n",
+    "flux": """#!/bin/sh
+[ "$1" = version ] && echo "{\\"flux\\": \\"v${STUB_FLUX_VERSION:-2.7.2}\\"}"
+exit 0
+""",
     # ghcr.io: a token for anyone, then the manifest status the test chose.
     "curl": """#!/bin/sh
 for arg in "$@"; do
@@ -152,6 +155,13 @@ def test_an_unknown_notifications_provider_is_refused(run) -> None:
     result, calls = run("--my-ip", NOTIFICATIONS_PROVIDER="teams")
     assert result.returncode == 1
     assert "slack, msteams, discord or rocket" in result.stderr
+    assert not reached_terraform(calls)
+
+
+def test_a_flux_cli_older_than_2_7_is_refused(run) -> None:
+    result, calls = run("--my-ip", STUB_FLUX_VERSION="2.6.4")
+    assert result.returncode == 1
+    assert "Flux >= 2.7" in result.stderr
     assert not reached_terraform(calls)
 
 
