@@ -133,11 +133,19 @@ drain_kubernetes() {
       kubectl -n "$namespace" delete service "$name" --wait=false
     done
 
+  # Every NodeClaim goes at once, so an evicted pod has nowhere to go: a PodDisruptionBudget
+  # (realworld's minAvailable, the charts' own) would block each drain until the timeout.
+  # Flux is suspended, so nothing puts them back.
+  log "deleting PodDisruptionBudgets (nothing is left to protect; they would stall the node drains)"
+  kubectl delete poddisruptionbudgets --all --all-namespaces --wait=false >/dev/null || true
+
   if crd_exists nodepools.karpenter.sh; then
     log "deleting Karpenter NodePools and NodeClaims (Karpenter terminates their instances)"
     kubectl delete nodepools.karpenter.sh --all --wait=false
-    kubectl delete nodeclaims.karpenter.sh --all --timeout="${DRAIN_TIMEOUT}s" ||
-      warn "NodeClaims did not finish deleting"
+    if ! kubectl delete nodeclaims.karpenter.sh --all --timeout="${DRAIN_TIMEOUT}s"; then
+      warn "NodeClaims did not finish deleting in ${DRAIN_TIMEOUT}s: terminating their instances through EC2"
+      terminate_karpenter_instances
+    fi
   fi
   if crd_exists ec2nodeclasses.karpenter.k8s.aws; then
     # Karpenter removes the instance profiles it created when the class goes.
@@ -148,7 +156,7 @@ drain_kubernetes() {
 
 # Without the Kubernetes API, delete the same things through the AWS API.
 drain_aws_directly() {
-  local arn instances
+  local arn
   warn "the Kubernetes API is not reachable; removing cluster-created load balancers and Karpenter instances through AWS"
   confirm "Delete load balancers in $VPC_ID tagged for $NAME and terminate Karpenter instances?" || die "aborted"
   for arn in $(aws elbv2 describe-load-balancers --output json |
@@ -159,6 +167,11 @@ drain_aws_directly() {
       aws elbv2 delete-load-balancer --load-balancer-arn "$arn"
     fi
   done
+  terminate_karpenter_instances
+}
+
+terminate_karpenter_instances() {
+  local instances
   instances=$(karpenter_instances)
   if [[ -n $instances ]]; then
     log "terminating Karpenter instances: $(tr '\n' ' ' <<<"$instances")"
@@ -234,7 +247,32 @@ destroy_database() {
       -target=aws_db_instance.this ||
       die "could not turn off deletion protection"
   fi
+  if [[ $PLAN_ONLY == false && $SKIP_FINAL_SNAPSHOT == false ]] && stack_has_state database; then
+    keep_snapshot_key
+  fi
   TF_VAR_deletion_protection=false destroy_stack database
+  if [[ -n $KEPT_KEY_ARN ]]; then
+    aws kms create-alias --alias-name "alias/$TF_VAR_final_snapshot_identifier" --target-key-id "$KEPT_KEY_ARN" ||
+      warn "could not name the kept key alias/$TF_VAR_final_snapshot_identifier"
+    log "final snapshot $TF_VAR_final_snapshot_identifier is encrypted with KMS key $KEPT_KEY_ARN" \
+      "(alias/$TF_VAR_final_snapshot_identifier), which is kept. Restore: see README, Tearing down."
+  fi
+}
+
+# The final snapshot is encrypted with the database stack's KMS key, and destroying the stack
+# would schedule that key's deletion: after 7-30 days the snapshot could never be restored.
+# So the key leaves Terraform's state first and outlives the stack (about $1 a month); its
+# alias goes with the stack, and the next apply makes a new key.
+KEPT_KEY_ARN=""
+keep_snapshot_key() {
+  KEPT_KEY_ARN=$(tf_output_json database kms_key_arn | jq -r '. // empty')
+  [[ -n $KEPT_KEY_ARN ]] || die "the database stack has no kms_key_arn output; not destroying a snapshot's key"
+  log "keeping KMS key $KEPT_KEY_ARN for the final snapshot (terraform state rm)"
+  terraform -chdir="$TF_ROOT/database" state rm module.kms.aws_kms_key.this >/dev/null ||
+    die "could not take the KMS key out of the database state"
+  aws kms tag-resource --key-id "$KEPT_KEY_ARN" \
+    --tags "TagKey=final-snapshot,TagValue=$TF_VAR_final_snapshot_identifier" ||
+    warn "could not tag the kept key"
 }
 
 destroy_bootstrap() {
