@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from realworld.testing.databases import create_database
+from realworld.testing.private_postgres import PrivatePostgres
 from realworld.testing.servers import gunicorn_server
 
 from .conftest import migrate, seed
 from .load import Tally, call, report
-from .private_postgres import PrivatePostgres
 
 pytestmark = pytest.mark.reliability
 WORKERS = 3

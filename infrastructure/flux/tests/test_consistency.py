@@ -901,3 +901,40 @@ def test_committed_tags_are_a_release_that_the_apply_script_checks(
         "preflight does not check that the committed image tags are published"
     )
     assert "/manifests/$tag" in script and "realworld realworld-loadtest" in script
+
+
+def test_the_app_never_connects_as_the_rotating_master_user(objects: list[dict[str, Any]]) -> None:
+    """AWS rotates the RDS master password every 7 days; pods and Flagger's primary Secret copy
+    would keep the old one. So DATABASE_URL names the app's own role with a generated password,
+    and the master secret reaches only the init container that provisions that role, as the
+    one live (untracked) Secret, mounted as files."""
+    secrets = {es["metadata"]["name"]: es for es in fluxlib.of_kind(objects, "ExternalSecret")}
+    app = secrets["realworld-database"]["spec"]
+    url = app["target"]["template"]["data"]["DATABASE_URL"]
+    assert url.startswith("postgres://realworld_app:"), "the app must use its own role"
+    assert "DB_SECRET_ARN" not in json.dumps(app), "the app's URL must not come from the master"
+    assert app["dataFrom"][0]["sourceRef"]["generatorRef"]["kind"] == "Password"
+    admin = secrets["realworld-database-admin"]["spec"]
+    assert admin["data"][0]["remoteRef"]["key"] == fluxlib.example_vars()["DB_SECRET_ARN"]
+    annotations = admin["target"]["template"]["metadata"]["annotations"]
+    assert annotations["flagger.app/config-tracking"] == "disabled"
+
+    pod = app_deployment(objects)["spec"]["template"]["spec"]
+    admin_volumes = {
+        v["name"]
+        for v in pod["volumes"]
+        if v.get("secret", {}).get("secretName") == "realworld-database-admin"
+    }
+    assert admin_volumes, "the admin Secret is mounted for the init container"
+    users = [
+        c["name"]
+        for c in pod["initContainers"] + pod["containers"]
+        if admin_volumes & {m["name"] for m in c.get("volumeMounts", [])}
+        or "realworld-database-admin" in json.dumps(c.get("env", []))
+    ]
+    assert users == ["database-user"], f"only the database-user init container: {users}"
+    first = pod["initContainers"][0]
+    assert first["name"] == "database-user" and "ensure_database_user" in first["command"]
+    assert pod["initContainers"][1]["name"] == "migrate", "the role exists before migrations"
+    command = fluxlib.REPO_ROOT / "realworld/common/management/commands/ensure_database_user.py"
+    assert command.is_file()
