@@ -46,6 +46,8 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
     "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  # nosec B108
 )
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
+# JSON lines (LOG_FORMAT=text: plain) with the request id; access lines as fields.
+logger_class = "realworld.logs.GunicornLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "realworld"

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything can log: the request id of every line (realworld/logs.py).
+    "realworld.common.middleware.RequestIdMiddleware",
     # Probes first: they answer before host validation (kubelet sends the pod IP as Host).
     "realworld.common.middleware.HealthCheckMiddleware",
     "realworld.common.middleware.RequestBodyLimitMiddleware",
@@ -296,11 +298,19 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
+# One line per event, JSON unless LOG_FORMAT=text, each with the request id (realworld/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"default": {"()": "realworld.logs.formatter"}},
+    "filters": {"request_id": {"()": "realworld.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "default",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     port = env.setdefault("PORT", "8000")
     env.setdefault("GUNICORN_BIND_HOST", "127.0.0.1")
     env.setdefault("WEB_CONCURRENCY", "2")
+    env.setdefault("LOG_FORMAT", "text")  # people read these; production logs are JSON
     print(f"Serving Conduit on http://127.0.0.1:{port}/ and the API on /api (docs: /api/docs)")
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     server = subprocess.Popen([*command, "realworld.wsgi:application"], cwd=REPO_ROOT, env=env)  # noqa: S603

@@ -1,12 +1,49 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
+from realworld import logs
 from realworld.common import health
+from realworld.common.client import client_address
 from realworld.common.errors import error_response
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestIdMiddleware:
+    """X-Request-ID: ingress-nginx's when it sent a plain one, else a new one. It is echoed on
+    the response, carried by every log line of the request (logs.REQUEST_ID), and handed with
+    the user id and client address to gunicorn's access line through the WSGI environ."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        # Cleared when the response is closed, not when this returns: Django logs 4xx/5xx
+        # responses ("Bad Request: /api/...") after the middleware chain has returned.
+        request_finished.connect(clear_request_id, dispatch_uid="realworld.clear_request_id")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = logs.request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        environ = request.environ  # type: ignore[attr-defined]  # WSGIRequest's, shared with gunicorn
+        environ[logs.ENVIRON_REQUEST_ID] = request_id
+        environ[logs.ENVIRON_CLIENT] = client_address(request)
+        logs.REQUEST_ID.set(request_id)
+        response = self.get_response(request)
+        response[logs.REQUEST_ID_HEADER] = request_id
+        # Only a user the request already resolved: evaluating the lazy session user here
+        # would cost a query on requests that never needed it.
+        user = request.__dict__.get("user")
+        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
+            user = None
+        if user is not None and user.is_authenticated:
+            environ[logs.ENVIRON_USER_ID] = user.pk
+        return response
+
+
+def clear_request_id(**_: object) -> None:
+    logs.REQUEST_ID.set(None)
 
 
 class HealthCheckMiddleware:
