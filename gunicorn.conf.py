@@ -11,6 +11,7 @@ Every value can be overridden from the environment.
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
 import tempfile
 
@@ -55,6 +56,42 @@ proc_name = "realworld"
 # fixed path shared by every server on the host, and an admin interface nobody here uses.
 control_socket_disable = True
 
+# --- Metrics ------------------------------------------------------------------------------------
+# Workers write their samples to files in PROMETHEUS_MULTIPROC_DIR (realworld/metrics.py); the
+# master serves the sum on METRICS_PORT ("" or "0" turns it off). The variable must be set
+# before prometheus_client is first imported, so here, at configuration time; the directory
+# is made fresh when the master starts and removed when it exits.
+metrics_port = int(os.environ.get("METRICS_PORT", "9100") or 0)
+metrics_host = os.environ.get("METRICS_BIND_HOST", "0.0.0.0")  # noqa: S104  # nosec B104
+if metrics_port:
+    os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR",
+        os.path.join(worker_tmp_dir or tempfile.gettempdir(), f"realworld-metrics-{os.getpid()}"),
+    )
+
+
+def on_starting(server) -> None:
+    if metrics_port:
+        directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+
+
+def child_exit(server, worker) -> None:
+    if metrics_port:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # its live gauges go; its counters stay
+
+
+def _serve_metrics(server) -> None:
+    from realworld import metrics
+
+    registry = metrics.summed_registry(lambda: len(server.WORKERS))
+    metrics.serve(metrics_host, metrics_port, registry)
+    server.log.info("metrics on http://%s:%s/metrics", metrics_host, metrics_port)
+
+
 # No version (or product) in the `Server` response header: gunicorn's Response reads this
 # module-level name for every response it writes.
 gunicorn.http.wsgi.SERVER = "realworld"
@@ -83,6 +120,8 @@ def _remove(path: str) -> None:
 
 
 def when_ready(server) -> None:  # server: gunicorn's Arbiter
+    if metrics_port:
+        _serve_metrics(server)
     flag = _draining_flag()
     _remove(flag)
     os.environ[DRAINING_FLAG_ENV] = flag  # inherited by every worker forked from now on
@@ -119,3 +158,5 @@ def post_worker_init(worker) -> None:  # worker: gunicorn's Worker, its app alre
 
 def on_exit(server) -> None:
     _remove(_draining_flag())
+    if metrics_port:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

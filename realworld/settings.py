@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before anything can log: the request id of every line (realworld/logs.py).
     "realworld.common.middleware.RequestIdMiddleware",
+    # Counts and times every response, probes included (realworld/metrics.py).
+    "realworld.common.observability.MetricsMiddleware",
     # Probes first: they answer before host validation (kubelet sends the pod IP as Host).
     "realworld.common.middleware.HealthCheckMiddleware",
     "realworld.common.middleware.RequestBodyLimitMiddleware",

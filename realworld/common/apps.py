@@ -3,8 +3,14 @@ from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFiles
 
 
 class CommonConfig(AppConfig):
+    default = True  # apps.py also holds StaticFilesConfig
     name = "realworld.common"
     label = "common"
+
+    def ready(self) -> None:
+        from realworld.common import observability
+
+        observability.connect()
 
 
 class StaticFilesConfig(BaseStaticFilesConfig):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
+from realworld import metrics
 from realworld.common.exceptions import ApplicationError
 from realworld.common.models import RateCounter
 
@@ -88,6 +89,9 @@ def hit(scope: str, ident: str) -> None:
     window = Window.for_scope(scope)
     key, expires = window.key(scope, ident)
     if _execute(_HIT, {"key": key, "expires": expires, "limit": window.limit}) is None:
+        metrics.THROTTLED.labels(limit=scope).inc()
+        if scope.startswith("login_"):
+            metrics.LOGINS.labels(outcome="throttled").inc()
         raise RateLimited(_wait(expires))
 
 

@@ -37,6 +37,7 @@ def free_port() -> int:
 class LiveServer:
     process: subprocess.Popen[bytes]
     url: str
+    metrics_url: str = ""  # the master's /metrics, when METRICS_PORT is on
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -74,6 +75,8 @@ def server_environment(database_url: str, extra: Mapping[str, str] | None = None
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "GUNICORN_ACCESS_LOG": "",
             "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2"),
+            # Every test server serves its metrics, each on a port of its own.
+            "METRICS_PORT": str(free_port()),
         }
     )
     # Test traffic comes from one address: lift the abuse limits unless a test sets its own
@@ -112,7 +115,12 @@ def gunicorn_server(
     process = subprocess.Popen(  # noqa: S603
         command, cwd=REPO_ROOT, env=environment, stdout=output, stderr=output
     )
-    server = LiveServer(process=process, url=f"http://127.0.0.1:{port}")
+    metrics_port = environment.get("METRICS_PORT", "")
+    server = LiveServer(
+        process=process,
+        url=f"http://127.0.0.1:{port}",
+        metrics_url=f"http://127.0.0.1:{metrics_port}/metrics" if metrics_port else "",
+    )
     try:
         server.wait_ready()
         yield server

@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from realworld import metrics
 from realworld.common import messages
 from realworld.common.exceptions import Conflict, InvalidCredentials, Messages
 from realworld.users.models import User
@@ -57,7 +58,9 @@ def user_authenticate(*, email: str, password: str) -> User:
         # Hash anyway so an unknown email takes as long as a wrong password.
         make_password(password)
     elif user.check_password(password) and user.is_active:
+        metrics.LOGINS.labels(outcome="success").inc()
         return user
+    metrics.LOGINS.labels(outcome="bad_credentials").inc()
     raise InvalidCredentials
 
 

@@ -399,7 +399,9 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
     dep = app_deployment(with_flagger)
     container = app_container(dep)
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports == {"http": 8000}
+    assert ports == {"http": 8000, "metrics": 9100}
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["PORT"] == str(ports["http"]) and env["METRICS_PORT"] == str(ports["metrics"])
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         port = container[probe]["httpGet"]["port"]
         assert port in ports or port in ports.values(), f"{probe} port {port}"
@@ -938,3 +940,36 @@ def test_the_app_never_connects_as_the_rotating_master_user(objects: list[dict[s
     assert pod["initContainers"][1]["name"] == "migrate", "the role exists before migrations"
     command = fluxlib.REPO_ROOT / "realworld/common/management/commands/ensure_database_user.py"
     assert command.is_file()
+
+
+def test_prometheus_scrapes_the_metrics_port_and_may_reach_it(
+    with_flagger: list[dict[str, Any]],
+) -> None:
+    """linkerd-viz's Prometheus keeps the pods whose container port is named `metrics`, labels
+    them by Deployment (primary vs canary), and the app's NetworkPolicy lets it in on that
+    port and on linkerd's inbound port; the public Service never exposes it."""
+    viz = fluxlib.find(with_flagger, "HelmRelease", "linkerd-viz", "linkerd-viz")
+    (job,) = [j for j in viz["spec"]["values"]["prometheus"]["scrapeConfigs"]
+              if j["job_name"] == "realworld"]  # fmt: skip
+    keep = next(r for r in job["relabel_configs"] if r.get("action") == "keep")
+    assert keep["source_labels"] == ["__meta_kubernetes_pod_container_port_name"]
+    assert keep["regex"] == "metrics"
+    targets = {r.get("target_label") for r in job["relabel_configs"]}
+    assert "deployment" in targets
+    dep = app_deployment(with_flagger)
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    admitted = set()
+    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
+        if not fluxlib.selector_matches(policy["spec"]["podSelector"], labels):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule.get("from", []):
+                ns = (peer.get("namespaceSelector") or {}).get("matchLabels", {})
+                pods = (peer.get("podSelector") or {}).get("matchLabels", {})
+                if ns.get("kubernetes.io/metadata.name") == "linkerd-viz" and pods.get(
+                    "app.kubernetes.io/name"
+                ) in (None, "prometheus"):
+                    admitted |= {p["port"] for p in rule.get("ports", [])}
+    assert {"metrics", LINKERD_INBOUND_PORT} <= admitted, admitted
+    for service in services(with_flagger, APP_NS).values():
+        assert all(p.get("targetPort") != "metrics" for p in service["spec"]["ports"])
