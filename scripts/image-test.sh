@@ -305,6 +305,21 @@ curl -s -D - -o /dev/null "${BASE_URL}/" | grep -qi "^content-security-policy: d
 [ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}/article/${slug}")" = 200 ] || fail "article page"
 pass "/ and /article/${slug} -> 200, ${stylesheet} served, CSP set"
 
+step "Metrics on their own port, JSON logs with request ids"
+metrics="$(curl -s "http://127.0.0.1:9100/metrics")"
+grep -q '^realworld_http_requests_total{.*view="api/articles"' <<<"${metrics}" \
+  || fail "no realworld_http_requests_total for api/articles on :9100/metrics"
+grep -q '^gunicorn_workers ' <<<"${metrics}" || fail "no gunicorn_workers on :9100/metrics"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "${BASE_URL}/metrics")" = 404 ] || fail "the public port serves /metrics"
+request_id="$(curl -s -D - -o /dev/null -H 'X-Request-ID: image-test-1' "${BASE_URL}/api/tags" |
+  awk 'tolower($1) == "x-request-id:" { print $2 }' | tr -d '\r')"
+[ "${request_id}" = image-test-1 ] || fail "X-Request-ID not echoed (got '${request_id}')"
+sleep 0.5
+python3 -c 'import json, sys; [json.loads(line) for line in open(sys.argv[1]) if line.strip()]' "${SERVER_LOG}" \
+  || fail "a server log line is not JSON"
+grep -q '"request_id": "image-test-1"' "${SERVER_LOG}" || fail "no log line carries the request id"
+pass ":9100/metrics summed, public /metrics 404, every log line JSON, request id echoed and logged"
+
 step "Processes run as non-root"
 grep -q gunicorn "/proc/${SERVER_PID}/cmdline" || fail "process ${SERVER_PID} is not gunicorn"
 gunicorn_pids="${SERVER_PID} $(pgrep -P "${SERVER_PID}" | tr '\n' ' ')"
