@@ -52,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     manage("collectstatic", "--noinput", "--verbosity=0", env=env)
     port = env.setdefault("PORT", "8000")
     env.setdefault("GUNICORN_BIND_HOST", "127.0.0.1")
+    env.setdefault("METRICS_BIND_HOST", "127.0.0.1")  # curl 127.0.0.1:9100/metrics
     env.setdefault("WEB_CONCURRENCY", "2")
     env.setdefault("LOG_FORMAT", "text")  # people read these; production logs are JSON
     print(f"Serving Conduit on http://127.0.0.1:{port}/ and the API on /api (docs: /api/docs)")
