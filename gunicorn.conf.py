@@ -64,9 +64,10 @@ control_socket_disable = True
 metrics_port = int(os.environ.get("METRICS_PORT", "9100") or 0)
 metrics_host = os.environ.get("METRICS_BIND_HOST", "0.0.0.0")  # noqa: S104  # nosec B104
 if metrics_port:
-    os.environ.setdefault(
-        "PROMETHEUS_MULTIPROC_DIR",
-        os.path.join(worker_tmp_dir or tempfile.gettempdir(), f"realworld-metrics-{os.getpid()}"),
+    # Always this master's own directory, never one inherited from a parent process: two
+    # servers started side by side (the benchmark's) must not share, nor delete, each other's.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(
+        worker_tmp_dir or tempfile.gettempdir(), f"realworld-metrics-{os.getpid()}"
     )
 
 

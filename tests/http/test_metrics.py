@@ -94,3 +94,19 @@ def test_the_metrics_port_serves_only_metrics_and_the_public_port_no_metrics():
         public = requests.get(f"{server.url}/metrics", timeout=10)
         assert public.status_code == 404
         assert "realworld_http_requests" not in public.text
+
+
+def test_servers_side_by_side_keep_their_own_metrics(tmp_path):
+    """The benchmark runs the API and its ceiling at once, from a process that may carry a
+    PROMETHEUS_MULTIPROC_DIR: each master must use, and clean up, only its own directory."""
+    url = url_from_settings(connection.settings_dict)
+    inherited = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "inherited")}
+    with gunicorn_server(url, env=inherited) as first:
+        with gunicorn_server(url, env=inherited) as second:
+            assert requests.get(f"{second.url}/api/tags", timeout=10).status_code == 200
+        # The second master is gone, with its directory: the first still counts.
+        for _ in range(3):
+            assert requests.get(f"{first.url}/api/tags", timeout=10).status_code == 200
+        samples = scrape(first.metrics_url)
+    assert value(samples, "realworld_http_requests_total", view="api/tags", method="GET",
+                 status="200") == 3  # fmt: skip
