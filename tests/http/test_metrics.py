@@ -110,3 +110,31 @@ def test_servers_side_by_side_keep_their_own_metrics(tmp_path):
         samples = scrape(first.metrics_url)
     assert value(samples, "realworld_http_requests_total", view="api/tags", method="GET",
                  status="200") == 3  # fmt: skip
+
+
+def test_the_canary_gates_query_only_metrics_the_app_exports():
+    """The MetricTemplates' PromQL names series this exporter really writes: a renamed metric
+    would leave a gate with no data (a failed check on every release)."""
+    import re
+
+    import yaml
+    from prometheus_client import Counter, Histogram
+
+    from realworld import metrics
+    from realworld.testing.databases import REPO_ROOT
+
+    exported = set()
+    for metric in vars(metrics).values():
+        if isinstance(metric, Counter):
+            exported.add(f"{metric._name}_total")
+        elif isinstance(metric, Histogram):
+            exported |= {f"{metric._name}_{suffix}" for suffix in ("bucket", "count", "sum")}
+    templates = REPO_ROOT / "infrastructure/flux/apps/realworld/metric-templates.yaml"
+    queries = [d["spec"]["query"] for d in yaml.safe_load_all(templates.read_text()) if d]
+    assert len(queries) == 2
+    for query in queries:
+        named = set(re.findall(r"\b(realworld_[a-z_]+)\s*\{", query))
+        assert named, query
+        assert named <= exported, f"not exported: {named - exported}"
+        labels = set(re.findall(r"[{,]\s*([a-z_]+)\s*(?:=~|!~|!=|=)", query))
+        assert labels <= {"namespace", "deployment", "status"}, labels

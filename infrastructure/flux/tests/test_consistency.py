@@ -973,3 +973,25 @@ def test_prometheus_scrapes_the_metrics_port_and_may_reach_it(
     assert {"metrics", LINKERD_INBOUND_PORT} <= admitted, admitted
     for service in services(with_flagger, APP_NS).values():
         assert all(p.get("targetPort") != "metrics" for p in service["spec"]["ports"])
+
+
+def test_canary_metric_templates_resolve_and_select_the_canary(
+    objects: list[dict[str, Any]],
+) -> None:
+    """Every templateRef names a MetricTemplate that queries linkerd-viz's Prometheus for the
+    canary's own series (the `deployment` label the scrape job sets, `{{ target }}`)."""
+    canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
+    refs = [m for m in canary["spec"]["analysis"]["metrics"] if "templateRef" in m]
+    assert {m["name"] for m in refs} == {"client-error-rate", "database-error-rate"}
+    flagger = fluxlib.find(objects, "HelmRelease", "flagger", "flagger-system")
+    for metric in refs:
+        ref = metric["templateRef"]
+        template = fluxlib.find(
+            objects, "MetricTemplate", ref["name"], ref.get("namespace", APP_NS)
+        )
+        assert template is not None, f"{metric['name']}: no MetricTemplate {ref}"
+        spec = template["spec"]
+        assert spec["provider"]["address"] == flagger["spec"]["values"]["metricsServer"]
+        assert 'deployment="{{ target }}"' in spec["query"]
+        assert "{{ interval }}" in spec["query"] and "thresholdRange" in metric
+        assert spec["query"].count("(") == spec["query"].count(")"), spec["query"]
