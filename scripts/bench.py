@@ -235,9 +235,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def worker_rss_mb(server: LiveServer) -> list[float]:
     """Resident memory of each gunicorn worker (children of the arbiter), in MiB."""
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     sizes = []
-    for pid in children.read_text().split():
+    for pid in sorted(server.worker_pids()):
         status = Path(f"/proc/{pid}/status").read_text()
         match = re.search(r"VmRSS:\s+(\d+) kB", status)
         if match:

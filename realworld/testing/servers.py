@@ -53,6 +53,12 @@ class LiveServer:
             time.sleep(0.2)
         raise TimeoutError(f"gunicorn at {self.url} was not ready within {timeout} s")
 
+    def worker_pids(self) -> set[int]:
+        """The gunicorn workers: the arbiter's children, as Linux lists them."""
+        master = self.process.pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return {int(pid) for pid in children}
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 40.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)

@@ -2,7 +2,6 @@
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -27,11 +26,6 @@ def postgres():
     server.destroy()
 
 
-def worker_pids(master_pid: int) -> set[int]:
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    return {int(pid) for pid in children}
-
-
 def test_database_outage_and_recovery(postgres):
     env = {"WEB_CONCURRENCY": str(WORKERS), "DB_CONNECT_TIMEOUT": "2"}
     with gunicorn_server(postgres.url, env=env) as server:
@@ -47,7 +41,7 @@ def test_database_outage_and_recovery(postgres):
         for method, path, body, auth in probes:  # every worker holds a live connection
             for _ in range(WORKERS):
                 assert call(server.url, method, path, body, token=auth)[0] < 500
-        pids_before = worker_pids(server.process.pid)
+        pids_before = server.worker_pids()
 
         postgres.stop("immediate")
         down = Tally()
@@ -77,7 +71,7 @@ def test_database_outage_and_recovery(postgres):
                 recovered_after = time.monotonic() - back_at
                 break
             time.sleep(0.1)
-        pids_after = worker_pids(server.process.pid)
+        pids_after = server.worker_pids()
         assert server.process.poll() is None
 
     report(

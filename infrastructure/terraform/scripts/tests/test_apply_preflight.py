@@ -106,6 +106,14 @@ def reached_terraform(calls: str) -> bool:
     return any(line.startswith("terraform ") for line in calls.splitlines())
 
 
+def assert_refused_before_terraform(outcome: tuple, *reasons: str) -> None:
+    result, calls = outcome
+    assert result.returncode == 1
+    for reason in reasons:
+        assert reason in result.stderr
+    assert not reached_terraform(calls)
+
+
 def test_a_complete_setup_passes_preflight(run) -> None:
     result, calls = run("--my-ip")
     assert reached_terraform(calls), result.stderr
@@ -116,11 +124,7 @@ def test_a_complete_setup_passes_preflight(run) -> None:
 
 
 def test_a_private_endpoint_without_an_access_path_is_refused(run) -> None:
-    result, calls = run()
-    assert result.returncode == 1
-    assert "--my-ip" in result.stderr
-    assert "--in-vpc" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(run(), "--my-ip", "--in-vpc")
     result, calls = run("--in-vpc")
     assert reached_terraform(calls), result.stderr
     result, calls = run(EKS_PUBLIC_ACCESS_CIDRS="198.51.100.0/24")
@@ -128,41 +132,33 @@ def test_a_private_endpoint_without_an_access_path_is_refused(run) -> None:
 
 
 def test_an_unpublished_image_tag_is_refused(run) -> None:
-    result, calls = run("--my-ip", STUB_GHCR_STATUS="404")
-    assert result.returncode == 1
-    assert "does not exist yet" in result.stderr
-    assert "Release workflow" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(
+        run("--my-ip", STUB_GHCR_STATUS="404"), "does not exist yet", "Release workflow"
+    )
 
 
 def test_a_private_package_is_refused(run) -> None:
-    result, calls = run("--my-ip", STUB_GHCR_STATUS="401")
-    assert result.returncode == 1
-    assert "make the package public" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(
+        run("--my-ip", STUB_GHCR_STATUS="401"), "make the package public"
+    )
 
 
 def test_a_placeholder_rds_bundle_is_refused(run, tmp_path: Path) -> None:
     placeholder = tmp_path / "placeholder.pem"
     placeholder.write_text("# Replace this file with the Amazon RDS CA bundle\n")
-    result, calls = run("--my-ip", RDS_CA_BUNDLE_FILE=str(placeholder))
-    assert result.returncode == 1
-    assert "Amazon RDS CA bundle" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(
+        run("--my-ip", RDS_CA_BUNDLE_FILE=str(placeholder)), "Amazon RDS CA bundle"
+    )
 
 
 def test_an_unknown_notifications_provider_is_refused(run) -> None:
-    result, calls = run("--my-ip", NOTIFICATIONS_PROVIDER="teams")
-    assert result.returncode == 1
-    assert "slack, msteams, discord or rocket" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(
+        run("--my-ip", NOTIFICATIONS_PROVIDER="teams"), "slack, msteams, discord or rocket"
+    )
 
 
 def test_a_flux_cli_older_than_2_7_is_refused(run) -> None:
-    result, calls = run("--my-ip", STUB_FLUX_VERSION="2.6.4")
-    assert result.returncode == 1
-    assert "Flux >= 2.7" in result.stderr
-    assert not reached_terraform(calls)
+    assert_refused_before_terraform(run("--my-ip", STUB_FLUX_VERSION="2.6.4"), "Flux >= 2.7")
 
 
 def test_plan_mode_skips_the_deploy_time_checks(run) -> None:
