@@ -21,7 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+import orjson
 from django.conf import settings
+
+from realworld.common import messages
+from realworld.common.errors import error_body
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -31,7 +35,7 @@ Response = tuple[str, list[tuple[str, str]], list[bytes]]
 BODY_TIMEOUT_RESPONSE: Response = (
     "408 Request Timeout",
     [("Content-Type", "application/json"), ("Connection", "close")],
-    [b'{"errors":{"body":["was not received in time"]}}'],
+    [orjson.dumps(error_body({"body": [messages.BODY_NOT_RECEIVED]}))],
 )
 
 

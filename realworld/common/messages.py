@@ -16,6 +16,7 @@ CREDENTIALS_INVALID = "invalid"
 NOT_A_NUMBER = "is not a number"
 NOT_A_LIST = "must be a list"
 NOT_AN_OBJECT = "must be an object"
+BODY_NOT_RECEIVED = "was not received in time"
 
 # About the Authorization header (not secrets).
 TOKEN_MISSING = "is missing"  # noqa: S105

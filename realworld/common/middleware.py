@@ -1,7 +1,6 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -20,9 +19,6 @@ class RequestIdMiddleware:
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
-        # Cleared when the response is closed, not when this returns: Django logs 4xx/5xx
-        # responses ("Bad Request: /api/...") after the middleware chain has returned.
-        request_finished.connect(clear_request_id, dispatch_uid="realworld.clear_request_id")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = logs.request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
@@ -43,6 +39,8 @@ class RequestIdMiddleware:
 
 
 def clear_request_id(**_: object) -> None:
+    """On request_finished (response closed), not when the middleware returns: Django logs
+    4xx/5xx responses ("Bad Request: /api/...") after the middleware chain has returned."""
     logs.REQUEST_ID.set(None)
 
 

@@ -1,15 +1,18 @@
 """What Django reports to realworld.metrics: requests by view (MetricsMiddleware), SQL statements
-and their errors (a database execute wrapper on every connection), escaped exceptions."""
+and their errors (a database execute wrapper on every connection), escaped exceptions; and the
+signal receivers of both metrics and request ids, connected once at start-up (connect())."""
 
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, request_finished
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 
 from realworld import metrics
+from realworld.common.middleware import clear_request_id
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 PROBES = {"/healthz": "healthz", "/readyz": "readyz"}  # answered before URL resolution
@@ -50,9 +53,7 @@ def _on_connection(connection: Any, **_: Any) -> None:
         connection.execute_wrappers.append(count_statement)
 
 
-def _on_exception(request: Any = None, **_: Any) -> None:
-    import sys
-
+def _on_exception(**_: Any) -> None:
     error = sys.exc_info()[1]
     metrics.EXCEPTIONS.labels(type=type(error).__name__ if error else "unknown").inc()
 
@@ -60,3 +61,4 @@ def _on_exception(request: Any = None, **_: Any) -> None:
 def connect() -> None:
     connection_created.connect(_on_connection, dispatch_uid="realworld.metrics.db")
     got_request_exception.connect(_on_exception, dispatch_uid="realworld.metrics.exceptions")
+    request_finished.connect(clear_request_id, dispatch_uid="realworld.clear_request_id")
