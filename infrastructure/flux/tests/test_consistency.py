@@ -380,9 +380,9 @@ def test_canary_webhooks_reach_the_load_tester_and_the_canary(
         assert release is not None and release["spec"]["chart"]["spec"]["chart"] == "loadtester", (
             hook["url"]
         )
-    hooks = {h["type"]: h["metadata"]["cmd"] for h in canary["spec"]["analysis"]["webhooks"]}
+    hooks = {h["name"]: h["metadata"]["cmd"] for h in canary["spec"]["analysis"]["webhooks"]}
     svc = services(with_flagger, APP_NS)
-    acceptance = hooks["pre-rollout"]
+    acceptance = hooks["acceptance-test"]
     for step in ('/users"', '/users/login"', '/articles"', '/articles/$slug"'):
         assert step in acceptance, f"acceptance check misses {step}"
     # Browser traffic too: the web app's home page and the new article's page.
