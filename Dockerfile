@@ -97,8 +97,10 @@ RUN DATABASE_URL=postgres://build@localhost/build DJANGO_SECRET_KEY=build-only-n
 RUN python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash /app \
     && python3 -m compileall -q -j 0 \
        "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
-# Production settings: DEBUG cannot be switched on in this image.
-ENV DJANGO_ENV=production
+# Production settings: DEBUG cannot be switched on in this image. The release version
+# (semantic-release's, from the build) tags error reports (realworld/errortracking.py).
+ENV DJANGO_ENV=production \
+    REALWORLD_VERSION=${VERSION}
 USER 10001:10001
 EXPOSE 8000
 # Liveness only (never touches the database). Python, because slim images have no curl.

@@ -16,8 +16,8 @@
 #                start, since kubectl and flux could not reach the cluster afterwards
 #   --skip-flux  stop after Terraform and the kubeconfig
 #   --notifications-only
-#                only store NOTIFICATIONS_WEBHOOK_URL and switch the alerts (cluster
-#                already created; no Terraform, no bootstrap)
+#                only store NOTIFICATIONS_WEBHOOK_URL and SENTRY_DSN and switch the alerts
+#                and error tracking (cluster already created; no Terraform, no bootstrap)
 #
 # Environment:
 #   GITHUB_OWNER        GitHub user or organisation holding this repository (required for Flux)
@@ -36,6 +36,9 @@
 #                       as <project>/notifications-webhook and the alerts switched on; `off`
 #                       deletes it and switches them off; unset keeps what is there
 #   NOTIFICATIONS_PROVIDER     slack (default), msteams, discord or rocket
+#   SENTRY_DSN          error tracking (README "Error tracking"): stored in Secrets Manager as
+#                       <project>/sentry-dsn, handed to the app and its egress opened; `off`
+#                       deletes it and switches it off; unset keeps what is there
 #   RDS_CA_BUNDLE_FILE  a local copy of AWS's global-bundle.pem when truststore.pki.rds.amazonaws.com
 #                       is unreachable from here (it is verified the same way)
 #   PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*: see infrastructure/terraform/scripts/common.sh
@@ -89,6 +92,10 @@ slack | msteams | discord | rocket) ;;
 esac
 if [[ -n $NOTIFICATIONS_WEBHOOK_URL && $NOTIFICATIONS_WEBHOOK_URL != off && $NOTIFICATIONS_WEBHOOK_URL != https://* ]]; then
   die "NOTIFICATIONS_WEBHOOK_URL must be an https:// URL (or off)"
+fi
+SENTRY_DSN=${SENTRY_DSN:-}
+if [[ -n $SENTRY_DSN && $SENTRY_DSN != off && ! $SENTRY_DSN =~ ^https://[^@/]+@[^/]+/[0-9]+$ ]]; then
+  die "SENTRY_DSN must look like https://<key>@<host>/<project id> (the app's egress is HTTPS only), or off"
 fi
 
 PLAN_DIR=$(mktemp -d)
@@ -282,18 +289,24 @@ apply_terraform() {
 ################################################################################
 
 write_cluster_vars() {
-  local owner vars notifications
+  local owner vars notifications error_tracking
   local -a literals
   owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
   vars=$(jq -s --arg owner "$owner" --arg host "$INGRESS_HOST" --arg issuer "$INGRESS_CLUSTER_ISSUER" \
     --arg branch "$FLUX_BRANCH" \
     '.[0] + .[1] + {GITHUB_OWNER: $owner, INGRESS_HOST: $host, INGRESS_CLUSTER_ISSUER: $issuer, FLUX_BRANCH: $branch}' \
     <(tf_output_json cluster cluster_vars) <(tf_output_json database cluster_vars))
-  [[ $(jq -r '.NOTIFICATIONS_SECRET_NAME // ""' <<<"$vars") != "" ]] ||
-    die "the database stack has no NOTIFICATIONS_SECRET_NAME output: run ./terraform-apply.sh (without --notifications-only) once"
-  notifications=$(notifications_state "$(jq -r .NOTIFICATIONS_SECRET_NAME <<<"$vars")")
-  vars=$(jq --arg state "$notifications" --arg provider "$NOTIFICATIONS_PROVIDER" \
-    '. + {NOTIFICATIONS: $state, NOTIFICATIONS_PROVIDER: $provider}' <<<"$vars")
+  local output
+  for output in NOTIFICATIONS_SECRET_NAME SENTRY_SECRET_NAME; do
+    [[ $(jq -r --arg key "$output" '.[$key] // ""' <<<"$vars") != "" ]] ||
+      die "the database stack has no $output output: run ./terraform-apply.sh (without --notifications-only) once"
+  done
+  notifications=$(switched_secret_state "$(jq -r .NOTIFICATIONS_SECRET_NAME <<<"$vars")" \
+    "$NOTIFICATIONS_WEBHOOK_URL" address "Chat webhook for the release and GitOps alerts of $NAME")
+  error_tracking=$(switched_secret_state "$(jq -r .SENTRY_SECRET_NAME <<<"$vars")" \
+    "$SENTRY_DSN" dsn "Sentry DSN of the $NAME app")
+  vars=$(jq --arg state "$notifications" --arg provider "$NOTIFICATIONS_PROVIDER" --arg errors "$error_tracking" \
+    '. + {NOTIFICATIONS: $state, NOTIFICATIONS_PROVIDER: $provider, ERROR_TRACKING: $errors}' <<<"$vars")
   mapfile -t literals < <(jq -r 'to_entries[] | "--from-literal=\(.key)=\(.value)"' <<<"$vars")
 
   log "ConfigMap flux-system/cluster-vars: $(jq -r 'keys | join(", ")' <<<"$vars")"
@@ -313,28 +326,30 @@ install_rds_ca_bundle() {
     die "could not write ConfigMap realworld/rds-ca-bundle"
 }
 
-# The webhook URL never touches git or the ConfigMap: Secrets Manager holds it as
-# {"address": "<url>"} and External Secrets copies it into the cluster (the Terraform database
-# stack lets it read exactly this secret). Prints `enabled` or `disabled` for cluster-vars.
-notifications_state() {
-  local secret_name=$1
-  if [[ $NOTIFICATIONS_WEBHOOK_URL == off ]]; then
+# Credentials for an optional feature (the notifications webhook, the Sentry DSN) never touch
+# git or the ConfigMap: Secrets Manager holds them as {"<property>": "<value>"} and External
+# Secrets copies them into the cluster (the Terraform database stack lets it read exactly these
+# secrets). `off` deletes the secret, a value stores it, nothing keeps what an earlier run
+# stored. Prints the feature's cluster var: `enabled` or `disabled`.
+switched_secret_state() {
+  local secret_name=$1 value=$2 property=$3 description=$4
+  if [[ $value == off ]]; then
     if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
       aws secretsmanager delete-secret --secret-id "$secret_name" --recovery-window-in-days 7 >/dev/null
-      log "notifications: deleted secret $secret_name (recoverable for 7 days)" >&2
+      log "deleted secret $secret_name (recoverable for 7 days)" >&2
     fi
     echo disabled
-  elif [[ -n $NOTIFICATIONS_WEBHOOK_URL ]]; then
-    local value
-    value=$(jq -cn --arg address "$NOTIFICATIONS_WEBHOOK_URL" '{address: $address}')
+  elif [[ -n $value ]]; then
+    local json
+    json=$(jq -cn --arg property "$property" --arg value "$value" '{($property): $value}')
     if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
       aws secretsmanager restore-secret --secret-id "$secret_name" >/dev/null 2>&1 || true
-      aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "$value" >/dev/null
+      aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "$json" >/dev/null
     else
-      aws secretsmanager create-secret --name "$secret_name" --secret-string "$value" \
-        --description "Chat webhook for the release and GitOps alerts of $NAME" >/dev/null
+      aws secretsmanager create-secret --name "$secret_name" --secret-string "$json" \
+        --description "$description" >/dev/null
     fi
-    log "notifications: webhook stored in Secrets Manager as $secret_name" >&2
+    log "stored $property in Secrets Manager as $secret_name" >&2
     echo enabled
   elif aws secretsmanager describe-secret --secret-id "$secret_name" \
     --query 'DeletedDate' --output text 2>/dev/null | grep -qx None; then

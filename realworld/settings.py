@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from realworld import errortracking
 from realworld.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -299,6 +300,15 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+
+# Error tracking (realworld/errortracking.py): Sentry, only when SENTRY_DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    errortracking.init(
+        dsn=SENTRY_DSN,
+        release=env_str("REALWORLD_VERSION", "0.0.0-dev"),  # the image's, from its build
+        environment=env_str("SENTRY_ENVIRONMENT") or env_str("DJANGO_ENV") or "development",
+    )
 
 # One line per event, JSON unless LOG_FORMAT=text, each with the request id (realworld/logs.py).
 LOGGING = {

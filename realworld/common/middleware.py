@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from realworld import logs
+from realworld import errortracking, logs
 from realworld.common import health
 from realworld.common.client import client_address
 from realworld.common.errors import error_response
@@ -15,7 +15,8 @@ Handler = Callable[[HttpRequest], HttpResponse]
 class RequestIdMiddleware:
     """X-Request-ID: ingress-nginx's when it sent a plain one, else a new one. It is echoed on
     the response, carried by every log line of the request (logs.REQUEST_ID), and handed with
-    the user id and client address to gunicorn's access line through the WSGI environ."""
+    the user id and client address to gunicorn's access line through the WSGI environ, and
+    tags the request's Sentry events when error tracking is on."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -26,6 +27,7 @@ class RequestIdMiddleware:
         environ[logs.ENVIRON_REQUEST_ID] = request_id
         environ[logs.ENVIRON_CLIENT] = client_address(request)
         logs.REQUEST_ID.set(request_id)
+        errortracking.tag_request(request_id)
         response = self.get_response(request)
         response[logs.REQUEST_ID_HEADER] = request_id
         # Only a user the request already resolved: evaluating the lazy session user here

@@ -16,6 +16,8 @@ import yaml
 from conftest import STATS
 
 APP_NS = "realworld"
+# Nested Flux Kustomizations that a cluster var switches on (apps/takehome/*.yaml).
+OPTIONAL_FEATURES = ("notifications", "error-tracking")
 
 # Pods that Helm charts create (not rendered offline), with the labels the charts give them,
 # so that NetworkPolicy peers can be checked against something real.
@@ -76,9 +78,9 @@ def test_flux_kustomizations_are_complete() -> None:
         for key in ("interval", "retryInterval", "timeout", "path", "sourceRef"):
             assert key in spec, f"{name}: spec.{key} missing"
         assert spec.get("prune") is True, f"{name}: prune must be true"
-        # notifications: an unreadable webhook secret must never hold up the app layer.
-        assert spec.get("wait") is (name != "notifications"), (
-            f"{name}: wait must be true (false only for notifications)"
+        # The optional features: an unreadable secret must never hold up the app layer.
+        assert spec.get("wait") is (name not in OPTIONAL_FEATURES), (
+            f"{name}: wait must be true (false only for {OPTIONAL_FEATURES})"
         )
         refs = spec.get("postBuild", {}).get("substituteFrom", [])
         assert {"kind": "ConfigMap", "name": "cluster-vars"} in [
@@ -204,6 +206,7 @@ def test_layers_only_use_crds_installed_by_earlier_layers() -> None:
         "infra-mesh": 2,
         "apps": 3,
         "notifications": 3,
+        "error-tracking": 3,
     }
     crd_layer = {
         "cert-manager.io": 0,
@@ -795,13 +798,41 @@ def test_gitops_failures_alert_covers_every_flux_object(objects: list[dict[str, 
     assert not missing, f"not covered by the gitops-failures alert: {missing}"
 
 
-def test_notifications_switch_defaults_to_off() -> None:
-    """Without NOTIFICATIONS in cluster-vars nothing is sent and nothing is created."""
-    ks = next(k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == "notifications")
+@pytest.mark.parametrize("switch", OPTIONAL_FEATURES)
+def test_optional_features_default_to_off(switch: str) -> None:
+    """Without NOTIFICATIONS / ERROR_TRACKING in cluster-vars nothing is sent and nothing is
+    created."""
+    ks = next(k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == switch)
     default = fluxlib.envsubst(fluxlib.raw_path(ks), {}).text
-    assert default.endswith("/notifications/disabled"), default
+    assert default.endswith(f"/{switch}/disabled"), default
     kinds = {d["kind"] for d in fluxlib.load_documents(fluxlib.render(fluxlib.REPO_ROOT / default))}
     assert kinds == {"ConfigMap"}, f"the disabled side applies {kinds}"
+
+
+def test_error_tracking_hands_the_dsn_to_the_app_and_opens_only_public_https(
+    with_flagger: list[dict[str, Any]],
+) -> None:
+    """ERROR_TRACKING=enabled: the Secret the Deployment reads SENTRY_DSN from is the one the
+    ExternalSecret writes, and the extra egress is HTTPS to public addresses from the app only."""
+    env = {e["name"]: e for e in app_container(app_deployment(with_flagger))["env"]}
+    ref = env["SENTRY_DSN"]["valueFrom"]["secretKeyRef"]
+    assert ref["optional"] is True, "without error tracking the Secret does not exist"
+    synced = fluxlib.find(with_flagger, "ExternalSecret", ref["name"], APP_NS)
+    assert synced is not None, f"no ExternalSecret writes {ref['name']}"
+    assert synced["spec"]["target"]["name"] == ref["name"]
+    assert [d["secretKey"] for d in synced["spec"]["data"]] == [ref["key"]]
+    policy = fluxlib.find(with_flagger, "NetworkPolicy", "realworld-api-sentry", APP_NS)
+    api_labels = app_deployment(with_flagger)["spec"]["template"]["metadata"]["labels"]
+    selector = policy["spec"]["podSelector"]["matchLabels"]
+    assert selector.items() <= api_labels.items()
+    assert policy["spec"]["policyTypes"] == ["Egress"]
+    (rule,) = policy["spec"]["egress"]
+    assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
+    (peer,) = rule["to"]
+    assert peer["ipBlock"]["cidr"] == "0.0.0.0/0"
+    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} <= set(
+        peer["ipBlock"]["except"]
+    ), "the VPC and the metadata service stay closed"
 
 
 # --------------------------------------------------------------------------- mesh and autoscaling

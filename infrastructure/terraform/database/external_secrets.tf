@@ -1,9 +1,10 @@
 ################################################################################
 # Read access for External Secrets Operator (EKS Pod Identity on its service
-# account) to two secrets: the RDS-managed master secret, and the chat webhook
-# for release notifications, which terraform-apply.sh creates only when given a
-# URL (README "Notifications"; encrypted with the aws/secretsmanager key, which
-# Secrets Manager may use on the reader's behalf without a KMS grant here).
+# account) to three secrets: the RDS-managed master secret, and two that
+# terraform-apply.sh creates only when given a value: the chat webhook for
+# release notifications (README "Notifications") and the app's Sentry DSN
+# (README "Error tracking"). Both are encrypted with the aws/secretsmanager key,
+# which Secrets Manager may use on the reader's behalf without a KMS grant here.
 ################################################################################
 
 data "aws_caller_identity" "current" {}
@@ -12,6 +13,8 @@ locals {
   master_secret_arn          = one(aws_db_instance.this.master_user_secret[*].secret_arn)
   notifications_secret_name  = "${var.name}/notifications-webhook"
   notifications_secret_match = "arn:${local.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:secret:${local.notifications_secret_name}-??????"
+  sentry_secret_name         = "${var.name}/sentry-dsn"
+  sentry_secret_match        = "arn:${local.partition}:secretsmanager:${var.region}:${data.aws_caller_identity.current.account_id}:secret:${local.sentry_secret_name}-??????"
 }
 
 data "aws_iam_policy_document" "external_secrets" {
@@ -25,6 +28,12 @@ data "aws_iam_policy_document" "external_secrets" {
     sid       = "ReadNotificationsWebhook"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
     resources = [local.notifications_secret_match]
+  }
+
+  statement {
+    sid       = "ReadSentryDsn"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = [local.sentry_secret_match]
   }
 
   statement {
@@ -44,7 +53,7 @@ module "external_secrets_role" {
   source = "../modules/pod-identity-role"
 
   name            = "${var.name}-external-secrets"
-  description     = "External Secrets Operator of ${var.name}: reads the RDS master secret and the notifications webhook"
+  description     = "External Secrets Operator of ${var.name}: reads the RDS master secret, the notifications webhook and the Sentry DSN"
   cluster_name    = local.cluster.cluster_name
   namespace       = var.external_secrets_namespace
   service_account = var.external_secrets_service_account

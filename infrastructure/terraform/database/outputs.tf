@@ -57,5 +57,6 @@ output "cluster_vars" {
     DB_SECRET_ARN             = local.master_secret_arn
     EXTERNAL_SECRETS_ROLE_ARN = module.external_secrets_role.role_arn
     NOTIFICATIONS_SECRET_NAME = local.notifications_secret_name
+    SENTRY_SECRET_NAME        = local.sentry_secret_name
   }
 }

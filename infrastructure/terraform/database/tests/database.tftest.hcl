@@ -179,15 +179,20 @@ run "postgres_reachable_only_from_the_cluster" {
   }
 }
 
-run "external_secrets_reads_only_its_two_secrets" {
+run "external_secrets_reads_only_its_three_secrets" {
   command = apply
 
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.external_secrets.statement :
-      toset(s.resources) == toset([aws_db_instance.this.master_user_secret[0].secret_arn]) || toset(s.resources) == toset([local.notifications_secret_match]) if anytrue([for a in s.actions : startswith(a, "secretsmanager:")])
+      toset(s.resources) == toset([aws_db_instance.this.master_user_secret[0].secret_arn]) || toset(s.resources) == toset([local.notifications_secret_match]) || toset(s.resources) == toset([local.sentry_secret_match]) if anytrue([for a in s.actions : startswith(a, "secretsmanager:")])
     ])
-    error_message = "External Secrets may read the RDS master secret and the notifications webhook, nothing else."
+    error_message = "External Secrets may read the RDS master secret, the notifications webhook and the Sentry DSN, nothing else."
+  }
+
+  assert {
+    condition     = endswith(local.sentry_secret_match, ":secret:takehome/sentry-dsn-??????") && output.cluster_vars.SENTRY_SECRET_NAME == "takehome/sentry-dsn"
+    error_message = "The Sentry DSN grant is exactly the secret terraform-apply.sh creates (name + Secrets Manager's 6-character suffix)."
   }
 
   assert {
