@@ -101,10 +101,12 @@ def gunicorn_server(
     args: tuple[str, ...] = (),
     output: int | None = subprocess.DEVNULL,
     app: str = "realworld.wsgi:application",
+    root: Path = REPO_ROOT,
 ) -> Iterator[LiveServer]:
     """gunicorn on a free loopback port with gunicorn.conf.py; stopped (SIGTERM) on exit.
 
     `app` is the project by default; the benchmark serves its bare-WSGI ceiling the same way.
+    `root` is the checkout served (scripts/bench/revisions.py serves an older one beside it).
     """
     port = free_port()
     environment = server_environment(database_url, env)
@@ -114,12 +116,12 @@ def gunicorn_server(
         "-m",
         "gunicorn",
         "--config",
-        str(REPO_ROOT / "gunicorn.conf.py"),
+        str(root / "gunicorn.conf.py"),
         *args,
         app,
     ]
     process = subprocess.Popen(  # noqa: S603
-        command, cwd=REPO_ROOT, env=environment, stdout=output, stderr=output
+        command, cwd=root, env=environment, stdout=output, stderr=output
     )
     metrics_port = environment.get("METRICS_PORT", "")
     server = LiveServer(
