@@ -106,16 +106,19 @@ def test_servers_side_by_side_keep_their_own_metrics(tmp_path):
                  status="200") == 3  # fmt: skip
 
 
-def test_the_canary_gates_query_only_metrics_the_app_exports():
-    """The MetricTemplates' PromQL names series this exporter really writes: a renamed metric
-    would leave a gate with no data (a failed check on every release)."""
-    import re
+LINKERD_PROXY_METRICS = {"response_total", "response_latency_ms_bucket"}  # Flagger's own gates
+# Labels a query may use: the app's own, plus those the scrape adds (deployment, namespace, pod)
+# and the histograms' `le`; linkerd's direction and classification on its proxy metrics.
+QUERY_LABELS = {"view", "method", "status", "error", "type", "limit", "outcome", "le"}
+SCRAPE_LABELS = {"namespace", "deployment", "pod"}
+LINKERD_LABELS = {"direction", "classification"}
 
-    import yaml
-    from prometheus_client import Counter, Histogram
+
+def exported_series() -> set[str]:
+    """Every series name realworld/metrics.py can write, as Prometheus stores them."""
+    from prometheus_client import Counter, Gauge, Histogram
 
     from realworld import metrics
-    from realworld.testing.databases import REPO_ROOT
 
     exported = set()
     for metric in vars(metrics).values():
@@ -123,12 +126,76 @@ def test_the_canary_gates_query_only_metrics_the_app_exports():
             exported.add(f"{metric._name}_total")
         elif isinstance(metric, Histogram):
             exported |= {f"{metric._name}_{suffix}" for suffix in ("bucket", "count", "sum")}
+        elif isinstance(metric, Gauge):
+            exported.add(metric._name)
+    # What the master adds at scrape time.
+    exported |= {family.name for family in metrics.WorkersCollector(lambda: 2).collect()}
+    return exported
+
+
+def selectors(query: str) -> list[tuple[str, set[str]]]:
+    """(metric name, label names) of every series selector in a PromQL query, parsed."""
+    import promql_parser
+
+    found = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            labels = {m.name for m in node.matchers.matchers}
+            found.append((node.name, labels))
+
+    promql_parser.walk(promql_parser.parse(query), pre_visit=visit)
+    return found
+
+
+def dashboard_and_gate_queries() -> dict[str, str]:
+    import json
+
+    import yaml
+
+    from realworld.testing.databases import REPO_ROOT
+
+    queries = {}
     templates = REPO_ROOT / "infrastructure/flux/apps/realworld/metric-templates.yaml"
-    queries = [d["spec"]["query"] for d in yaml.safe_load_all(templates.read_text()) if d]
-    assert len(queries) == 2
-    for query in queries:
-        named = set(re.findall(r"\b(realworld_[a-z_]+)\s*\{", query))
-        assert named, query
-        assert named <= exported, f"not exported: {named - exported}"
-        labels = set(re.findall(r"[{,]\s*([a-z_]+)\s*(?:=~|!~|!=|=)", query))
-        assert labels <= {"namespace", "deployment", "status"}, labels
+    for doc in yaml.safe_load_all(templates.read_text()):
+        if doc:
+            # Flagger's template variables, as it renders them.
+            query = doc["spec"]["query"]
+            for variable, value in (("namespace", "realworld"), ("target", "realworld"),
+                                    ("interval", "1m")):  # fmt: skip
+                query = query.replace("{{ " + variable + " }}", value)
+            queries[f"MetricTemplate {doc['metadata']['name']}"] = query
+    for path in sorted(
+        (REPO_ROOT / "infrastructure/flux/infrastructure/mesh/dashboards").glob("*.json")
+    ):
+        dashboard = json.loads(path.read_text())
+        for panel in dashboard["panels"]:
+            for target in panel["targets"]:
+                queries[f"{path.name}: {panel['title']} {target['refId']}"] = target["expr"]
+    return queries
+
+
+def test_dashboards_and_canary_gates_query_only_metrics_the_app_exports():
+    """Every PromQL query of the MetricTemplates and the Grafana dashboards parses and names
+    series that really exist: a renamed metric would leave a gate with no data (a failed check
+    on every release) or a dashboard panel empty."""
+    exported = exported_series()
+    queries = dashboard_and_gate_queries()
+    assert sum(name.startswith("MetricTemplate") for name in queries) == 2
+    assert len(queries) > 2 + 10, sorted(queries)
+    app_metrics_used = set()
+    for where, query in queries.items():
+        found = selectors(query)
+        assert found, f"{where}: no series in {query}"
+        for name, labels in found:
+            if name in LINKERD_PROXY_METRICS:
+                assert labels <= SCRAPE_LABELS | LINKERD_LABELS, f"{where}: {labels}"
+                continue
+            assert name in exported, f"{where}: {name} is not exported by realworld/metrics.py"
+            assert labels <= QUERY_LABELS | SCRAPE_LABELS, f"{where}: {name} by {labels}"
+            app_metrics_used.add(name)
+    # The dashboards show every metric the app exports (the histogram by its buckets).
+    assert app_metrics_used >= exported - {
+        "realworld_http_request_duration_seconds_count",
+        "realworld_http_request_duration_seconds_sum",
+    }, sorted(exported - app_metrics_used)

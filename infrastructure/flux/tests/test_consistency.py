@@ -1026,3 +1026,40 @@ def test_canary_metric_templates_resolve_and_select_the_canary(
         assert 'deployment="{{ target }}"' in spec["query"]
         assert "{{ interval }}" in spec["query"] and "thresholdRange" in metric
         assert spec["query"].count("(") == spec["query"].count(")"), spec["query"]
+
+
+# --------------------------------------------------------------------------- dashboards
+
+
+def test_grafana_loads_the_dashboards_from_the_prometheus_flagger_reads(
+    objects: list[dict[str, Any]],
+) -> None:
+    """The dashboards' ConfigMap carries the label Grafana's sidecar watches, in the namespace it
+    searches; the data source is the Prometheus Flagger's gates query, which admits Grafana's
+    service account; and nothing exposes Grafana outside the cluster (port-forward only)."""
+    release = fluxlib.find(objects, "HelmRelease", "grafana", "grafana")
+    values = release["spec"]["values"]
+    sidecar = values["sidecar"]["dashboards"]
+    dashboards = fluxlib.find(objects, "ConfigMap", "grafana-dashboards-realworld", "grafana")
+    assert dashboards["metadata"]["labels"][sidecar["label"]] == sidecar["labelValue"]
+    assert sidecar["searchNamespace"] == fluxlib.namespace_of(dashboards)
+    assert set(dashboards["data"]) == {"realworld.json", "canary.json"}
+    for name, text in dashboards["data"].items():
+        dashboard = json.loads(text)
+        assert dashboard["uid"] and dashboard["panels"], name
+        for panel in dashboard["panels"]:
+            for target in panel["targets"]:
+                assert target["datasource"]["uid"] == "prometheus", f"{name}: {panel['title']}"
+    (source,) = values["datasources"]["datasources.yaml"]["datasources"]
+    flagger = fluxlib.find(objects, "HelmRelease", "flagger", "flagger-system")
+    assert source["uid"] == "prometheus"
+    assert source["url"] == flagger["spec"]["values"]["metricsServer"]
+    policy = fluxlib.find(objects, "AuthorizationPolicy", "prometheus-admin-grafana", "linkerd-viz")
+    (identity,) = policy["spec"]["requiredAuthenticationRefs"]
+    assert (identity["name"], identity["namespace"]) == (release["spec"]["releaseName"], "grafana")
+    namespace = fluxlib.find(objects, "Namespace", "grafana", None)
+    assert namespace["metadata"]["annotations"]["linkerd.io/inject"] == "enabled"
+    assert values["service"]["type"] == "ClusterIP" and values["ingress"]["enabled"] is False
+    assert not [
+        i for i in fluxlib.of_kind(objects, "Ingress") if fluxlib.namespace_of(i) == "grafana"
+    ]
