@@ -851,6 +851,23 @@ def _meshed(objects: list[dict[str, Any]], namespace: str | None, template: dict
     )
 
 
+def test_meshed_ingress_sees_the_client_address(objects: list[dict[str, Any]]) -> None:
+    """A meshed ingress-nginx whose inbound proxy takes the client's connection sees every
+    client as 127.0.0.1 (linkerd2#3403): one throttle bucket for all users. Its public ports
+    (the chart's controller.containerPort, 80 and 443 by default) must skip the inbound proxy,
+    and the Service must keep the source address (externalTrafficPolicy: Local)."""
+    release = fluxlib.find(objects, "HelmRelease", "ingress-nginx", "ingress-nginx")
+    controller = release["spec"]["values"]["controller"]
+    annotations = controller.get("podAnnotations") or {}
+    assert annotations.get("linkerd.io/inject") == "enabled", "nginx must be meshed (the split)"
+    ports = controller.get("containerPort") or {"http": 80, "https": 443}
+    skipped = {
+        int(p) for p in annotations.get("config.linkerd.io/skip-inbound-ports", "").split(",") if p
+    }
+    assert {ports["http"], ports["https"]} <= skipped, f"skip-inbound-ports {skipped}"
+    assert controller["service"]["externalTrafficPolicy"] == "Local"
+
+
 def test_egress_to_meshed_pods_opens_the_linkerd_inbound_port(
     with_flagger: list[dict[str, Any]],
 ) -> None:
