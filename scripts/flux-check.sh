@@ -18,7 +18,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TOOLS_BIN=${TOOLS_BIN:-.venv-tools/bin}
 FLUX_TESTS=infrastructure/flux/tests
 export SHARED_DIR=${SHARED_DIR:-$(cd .. && pwd)/shared}
-export K8S_VERSION=${K8S_VERSION:-1.33}
+# The cluster's Kubernetes version: the Terraform default (infrastructure/flux/tests/fluxlib.py).
+export K8S_VERSION=${K8S_VERSION:-$(sed -n '/variable "kubernetes_version"/,/^}/s/^ *default *= *"\(.*\)"/\1/p' infrastructure/terraform/cluster/variables.tf)}
 # Each step is time-boxed; the whole check takes well under a minute here.
 STEP_TIMEOUT=${STEP_TIMEOUT:-240}
 

@@ -28,7 +28,11 @@ CLUSTER_DIR = FLUX_DIR / "clusters" / "takehome"
 TESTS_DIR = FLUX_DIR / "tests"
 
 # Kubernetes version of the EKS cluster (Terraform's default); kubernetes-validate schemas.
-K8S_VERSION = os.environ.get("K8S_VERSION", "1.33")
+K8S_VERSION = os.environ.get("K8S_VERSION") or re.search(
+    r'variable "kubernetes_version" \{.*?default\s*=\s*"([0-9.]+)"',
+    (REPO_ROOT / "infrastructure/terraform/cluster/variables.tf").read_text(),
+    re.DOTALL,
+).group(1)  # the cluster's version: the Terraform default
 
 SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute"
 

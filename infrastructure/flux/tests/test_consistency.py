@@ -1080,3 +1080,18 @@ def test_grafana_loads_the_dashboards_from_the_prometheus_flagger_reads(
     assert not [
         i for i in fluxlib.of_kind(objects, "Ingress") if fluxlib.namespace_of(i) == "grafana"
     ]
+
+
+def test_one_kubernetes_version_everywhere() -> None:
+    """The cluster's version (Terraform's default) is what these tests and CI's kubeconform
+    validate against: a cluster upgrade cannot leave the checks on an older API."""
+    terraform = re.search(
+        r'variable "kubernetes_version" \{.*?default\s*=\s*"([0-9.]+)"',
+        (fluxlib.REPO_ROOT / "infrastructure/terraform/cluster/variables.tf").read_text(),
+        re.DOTALL,
+    ).group(1)
+    workflow = yaml.safe_load(
+        (fluxlib.REPO_ROOT / ".github/workflows/infrastructure.yml").read_text()
+    )
+    assert workflow["env"]["KUBERNETES_VERSION"].startswith(f"{terraform}.")
+    assert terraform == fluxlib.K8S_VERSION

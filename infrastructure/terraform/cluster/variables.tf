@@ -32,13 +32,15 @@ variable "state_region" {
 }
 
 variable "kubernetes_version" {
-  description = "Kubernetes <major>.<minor> version of the EKS control plane, e.g. 1.33. Upgrade one minor version at a time."
+  # 1.35: in EKS standard support until 2027-03-27 (1.34's ended 2026-12-02). Karpenter >= 1.9
+  # supports it; infrastructure/flux/tests validate the manifests against this same version.
+  description = "Kubernetes <major>.<minor> version of the EKS control plane, e.g. 1.35. Upgrade one minor version at a time."
   type        = string
-  default     = "1.33"
+  default     = "1.35"
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
-    error_message = "kubernetes_version must look like 1.33."
+    error_message = "kubernetes_version must look like 1.35."
   }
 }
 
