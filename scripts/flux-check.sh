@@ -18,8 +18,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TOOLS_BIN=${TOOLS_BIN:-.venv-tools/bin}
 FLUX_TESTS=infrastructure/flux/tests
 export SHARED_DIR=${SHARED_DIR:-$(cd .. && pwd)/shared}
-# The cluster's Kubernetes version: the Terraform default (infrastructure/flux/tests/fluxlib.py).
-export K8S_VERSION=${K8S_VERSION:-$(sed -n '/variable "kubernetes_version"/,/^}/s/^ *default *= *"\(.*\)"/\1/p' infrastructure/terraform/cluster/variables.tf)}
+# K8S_VERSION, when set, overrides the cluster's version (fluxlib: the Terraform default).
+K8S_VERSION=$(K8S_VERSION=${K8S_VERSION:-} "$TOOLS_BIN/python" -c \
+  'import sys; sys.path.insert(0, sys.argv[1]); import fluxlib; print(fluxlib.K8S_VERSION)' "$FLUX_TESTS")
+export K8S_VERSION
 # Each step is time-boxed; the whole check takes well under a minute here.
 STEP_TIMEOUT=${STEP_TIMEOUT:-240}
 

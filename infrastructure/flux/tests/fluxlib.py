@@ -27,12 +27,19 @@ REPO_ROOT = FLUX_DIR.parents[1]
 CLUSTER_DIR = FLUX_DIR / "clusters" / "takehome"
 TESTS_DIR = FLUX_DIR / "tests"
 
+
 # Kubernetes version of the EKS cluster (Terraform's default); kubernetes-validate schemas.
-K8S_VERSION = os.environ.get("K8S_VERSION") or re.search(
-    r'variable "kubernetes_version" \{.*?default\s*=\s*"([0-9.]+)"',
-    (REPO_ROOT / "infrastructure/terraform/cluster/variables.tf").read_text(),
-    re.DOTALL,
-).group(1)  # the cluster's version: the Terraform default
+def terraform_kubernetes_version() -> str:
+    """The cluster's version: the default of the cluster stack's `kubernetes_version`."""
+    variables = (REPO_ROOT / "infrastructure/terraform/cluster/variables.tf").read_text()
+    found = re.search(
+        r'variable "kubernetes_version" \{.*?default\s*=\s*"([0-9.]+)"', variables, re.DOTALL
+    )
+    assert found, "no kubernetes_version default in the cluster stack"
+    return found.group(1)
+
+
+K8S_VERSION = os.environ.get("K8S_VERSION") or terraform_kubernetes_version()
 
 SUBSTITUTE_DISABLED = "kustomize.toolkit.fluxcd.io/substitute"
 

@@ -814,7 +814,8 @@ def test_error_tracking_hands_the_dsn_to_the_app_and_opens_only_public_https(
 ) -> None:
     """ERROR_TRACKING=enabled: the Secret the Deployment reads SENTRY_DSN from is the one the
     ExternalSecret writes, and the extra egress is HTTPS to public addresses from the app only."""
-    env = {e["name"]: e for e in app_container(app_deployment(with_flagger))["env"]}
+    deployment = app_deployment(with_flagger)
+    env = {e["name"]: e for e in app_container(deployment)["env"]}
     ref = env["SENTRY_DSN"]["valueFrom"]["secretKeyRef"]
     assert ref["optional"] is True, "without error tracking the Secret does not exist"
     synced = fluxlib.find(with_flagger, "ExternalSecret", ref["name"], APP_NS)
@@ -822,7 +823,7 @@ def test_error_tracking_hands_the_dsn_to_the_app_and_opens_only_public_https(
     assert synced["spec"]["target"]["name"] == ref["name"]
     assert [d["secretKey"] for d in synced["spec"]["data"]] == [ref["key"]]
     policy = fluxlib.find(with_flagger, "NetworkPolicy", "realworld-api-sentry", APP_NS)
-    api_labels = app_deployment(with_flagger)["spec"]["template"]["metadata"]["labels"]
+    api_labels = deployment["spec"]["template"]["metadata"]["labels"]
     selector = policy["spec"]["podSelector"]["matchLabels"]
     assert selector.items() <= api_labels.items()
     assert policy["spec"]["policyTypes"] == ["Egress"]
@@ -1085,11 +1086,7 @@ def test_grafana_loads_the_dashboards_from_the_prometheus_flagger_reads(
 def test_one_kubernetes_version_everywhere() -> None:
     """The cluster's version (Terraform's default) is what these tests and CI's kubeconform
     validate against: a cluster upgrade cannot leave the checks on an older API."""
-    terraform = re.search(
-        r'variable "kubernetes_version" \{.*?default\s*=\s*"([0-9.]+)"',
-        (fluxlib.REPO_ROOT / "infrastructure/terraform/cluster/variables.tf").read_text(),
-        re.DOTALL,
-    ).group(1)
+    terraform = fluxlib.terraform_kubernetes_version()
     workflow = yaml.safe_load(
         (fluxlib.REPO_ROOT / ".github/workflows/infrastructure.yml").read_text()
     )
