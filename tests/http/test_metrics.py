@@ -106,7 +106,7 @@ def test_servers_side_by_side_keep_their_own_metrics(tmp_path):
                  status="200") == 3  # fmt: skip
 
 
-LINKERD_PROXY_METRICS = {"response_total", "response_latency_ms_bucket"}  # Flagger's own gates
+LINKERD_PROXY_METRICS = {"response_total", "response_latency_ms_bucket"}  # linkerd-* gates
 # Labels a query may use besides a metric's own: those the scrape adds, and linkerd's
 # direction and classification on its proxy metrics.
 SCRAPE_LABELS = {"namespace", "deployment", "pod"}
@@ -185,7 +185,7 @@ def test_dashboards_and_canary_gates_query_only_metrics_the_app_exports():
     on every release) or a dashboard panel empty."""
     exported = exported_series()
     queries = dashboard_and_gate_queries()
-    assert sum(name.startswith("MetricTemplate") for name in queries) == 2
+    assert sum(name.startswith("MetricTemplate") for name in queries) == 4
     assert len(queries) > 2 + 10, sorted(queries)
     app_metrics_used = set()
     for where, query in queries.items():

@@ -215,6 +215,7 @@ def test_layers_only_use_crds_installed_by_earlier_layers() -> None:
         "karpenter.sh": 0,
         "karpenter.k8s.aws": 0,
         "flagger.app": 2,
+        "gateway.networking.k8s.io": 0,
     }
     for doc in fluxlib.built_documents():
         group = fluxlib.group_of(doc.obj["apiVersion"])
@@ -346,7 +347,8 @@ def test_canary_targets_the_deployment_and_hpa(objects: list[dict[str, Any]]) ->
     canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
     assert canary is not None
     spec = canary["spec"]
-    assert spec["provider"] == "linkerd"
+    flagger = fluxlib.find(objects, "HelmRelease", "flagger", "flagger-system")
+    assert spec["provider"] == flagger["spec"]["values"]["meshProvider"] == "gatewayapi:v1beta1"
     assert spec["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "realworld"}
     assert spec["autoscalerRef"] == {
         "apiVersion": "autoscaling/v2",
@@ -358,8 +360,8 @@ def test_canary_targets_the_deployment_and_hpa(objects: list[dict[str, Any]]) ->
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
     assert "scaleDown" in hpa["spec"]["behavior"]
     metrics = {m["name"]: m["thresholdRange"] for m in spec["analysis"]["metrics"]}
-    assert metrics["request-success-rate"] == {"min": 99}
-    assert metrics["request-duration"] == {"max": 500}
+    assert metrics["success-rate"] == {"min": 99}
+    assert metrics["latency-p99"] == {"max": 500}
     analysis = spec["analysis"]
     assert 0 < analysis["stepWeight"] <= analysis["maxWeight"] <= 100 and analysis["threshold"] >= 1
     hooks = {h["type"]: h for h in analysis["webhooks"]}
@@ -1031,7 +1033,13 @@ def test_canary_metric_templates_resolve_and_select_the_canary(
     canary's own series (the `deployment` label the scrape job sets, `{{ target }}`)."""
     canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
     refs = [m for m in canary["spec"]["analysis"]["metrics"] if "templateRef" in m]
-    assert {m["name"] for m in refs} == {"client-error-rate", "database-error-rate"}
+    assert refs == canary["spec"]["analysis"]["metrics"], "every gate is a MetricTemplate"
+    assert {m["name"] for m in refs} == {
+        "success-rate",
+        "latency-p99",
+        "client-error-rate",
+        "database-error-rate",
+    }
     flagger = fluxlib.find(objects, "HelmRelease", "flagger", "flagger-system")
     for metric in refs:
         ref = metric["templateRef"]
@@ -1044,6 +1052,53 @@ def test_canary_metric_templates_resolve_and_select_the_canary(
         assert 'deployment="{{ target }}"' in spec["query"]
         assert "{{ interval }}" in spec["query"] and "thresholdRange" in metric
         assert spec["query"].count("(") == spec["query"].count(")"), spec["query"]
+
+
+def test_canary_gates_do_not_use_the_built_in_names(objects: list[dict[str, Any]]) -> None:
+    """Flagger runs its built-in query for a metric named request-success-rate or
+    request-duration whatever its templateRef says (pkg/controller/scheduler_metrics.go); with
+    the gatewayapi provider that query reads http_requests_total, which nothing exports here,
+    so every analysis would halt on "no values found" and every release would roll back."""
+    canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
+    names = {m["name"] for m in canary["spec"]["analysis"]["metrics"]}
+    assert not names & {"request-success-rate", "request-duration"}, names
+
+
+def test_canary_traffic_is_split_by_an_httproute_on_the_apex_service(
+    objects: list[dict[str, Any]], with_flagger: list[dict[str, Any]]
+) -> None:
+    """The route Flagger writes is attached to the apex Service that users (the Ingress, with
+    service-upstream) and the load generators call, at its port, so meshed clients apply the
+    weights; its backends are the generated primary and canary Services; the HTTPRoute CRD is
+    installed by linkerd-crds, and the SMI extension is gone."""
+    canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
+    service = canary["spec"]["service"]
+    route = fluxlib.find(with_flagger, "HTTPRoute", service["name"], APP_NS)
+    assert route is not None
+    (parent,) = route["spec"]["parentRefs"]
+    assert (parent["group"], parent["kind"]) == ("core", "Service")
+    assert (parent["name"], parent["namespace"], parent["port"]) == (
+        service["name"],
+        APP_NS,
+        service["port"],
+    )
+    assert "hostnames" not in route["spec"], "a route on a Service matches no host names"
+    for backend in route["spec"]["rules"][0]["backendRefs"]:
+        assert fluxlib.exists(with_flagger, "Service", backend["name"], APP_NS), backend
+    ingress = fluxlib.find(objects, "Ingress", "realworld", APP_NS)
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/service-upstream"] == "true"
+    for rule in ingress["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            assert path["backend"]["service"]["name"] == parent["name"]
+    crds = fluxlib.find(objects, "HelmRelease", "linkerd-crds", "linkerd")
+    assert crds["spec"]["values"]["installGatewayAPI"] is True
+    assert not [
+        o
+        for o in objects
+        if "smi" in (fluxlib.namespace_of(o) or "")
+        or fluxlib.group_of(o["apiVersion"]).endswith("smi-spec.io")
+    ]
 
 
 # --------------------------------------------------------------------------- dashboards

@@ -102,6 +102,25 @@ def test_document_validates(item: tuple[str, dict[str, Any]]) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "generated",
+    [o for o in fluxlib.flagger_generated(fluxlib.all_objects()) if o["kind"] == "HTTPRoute"],
+    ids=lambda o: f"HTTPRoute/{o['metadata']['name']}",
+)
+def test_the_httproute_flagger_writes_validates(generated: dict[str, Any]) -> None:
+    """Flagger builds the route from the Canary's service and gatewayRefs at run time, where a
+    bad reference only shows as an error event: validate it here against the Gateway API CRD
+    (shared/crds/gateway-api), the version linkerd-crds installs and Flagger's provider writes."""
+    group, version = generated["apiVersion"].split("/")
+    schema = fluxlib.crd_schema(group, version, generated["kind"])
+    assert schema is not None, (
+        f"no served {generated['apiVersion']} HTTPRoute in {fluxlib.crds_dir()}"
+    )
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(generated))
+    assert not errors, "\n".join(f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors)
+    STATS["validated"]["crd"] += 1
+
+
 def test_current_api_versions() -> None:
     for _, doc in DOCUMENTS:
         required = REQUIRED_API_VERSIONS.get(doc["kind"])
