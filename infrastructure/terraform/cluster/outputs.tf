@@ -73,6 +73,11 @@ output "karpenter_service_account" {
   value       = module.karpenter.service_account
 }
 
+output "pod_log_groups" {
+  description = "CloudWatch Logs groups of the pods' and nodes' logs (Fluent Bit, amazon-cloudwatch-observability), by kind."
+  value       = { for kind, group in aws_cloudwatch_log_group.container_insights : kind => group.name }
+}
+
 output "region" {
   description = "AWS region of the cluster."
   value       = var.region

@@ -94,8 +94,19 @@ variable "log_retention_days" {
   }
 }
 
+variable "pod_log_retention_days" {
+  description = "Days to keep pod, node and Container Insights logs (/aws/containerinsights/<name>/*) in CloudWatch Logs."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.pod_log_retention_days)
+    error_message = "pod_log_retention_days must be a retention period CloudWatch Logs accepts (e.g. 7, 30, 90)."
+  }
+}
+
 variable "addon_versions" {
-  description = "Pinned versions of the EKS add-ons by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); an add-on not listed gets the default version for the cluster's Kubernetes version."
+  description = "Pinned versions of the EKS add-ons by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, amazon-cloudwatch-observability); an add-on not listed gets the default version for the cluster's Kubernetes version."
   type        = map(string)
   default     = {}
 }

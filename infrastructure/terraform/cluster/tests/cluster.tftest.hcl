@@ -220,3 +220,66 @@ run "karpenter_wiring_and_flux_contract" {
     error_message = "The cluster security group must carry the Karpenter discovery tag so Karpenter nodes get it."
   }
 }
+
+run "pod_logs_shipped_with_retention" {
+  command = apply
+
+  variables {
+    pod_log_retention_days = 14
+  }
+
+  # Fluent Bit (amazon-cloudwatch-observability) writes to exactly these names;
+  # a group it has to create itself never expires and is not KMS-encrypted.
+  assert {
+    condition = toset([for g in aws_cloudwatch_log_group.container_insights : g.name]) == toset([
+      "/aws/containerinsights/takehome/application",
+      "/aws/containerinsights/takehome/dataplane",
+      "/aws/containerinsights/takehome/host",
+      "/aws/containerinsights/takehome/performance",
+    ])
+    error_message = "The pod, node and performance log groups must have the names the add-on writes to."
+  }
+
+  assert {
+    condition = alltrue([
+      for g in aws_cloudwatch_log_group.container_insights :
+      g.retention_in_days == 14 && g.kms_key_id == module.kms.key_arn
+    ])
+    error_message = "Pod logs must expire after pod_log_retention_days and be KMS-encrypted."
+  }
+
+  assert {
+    condition     = aws_eks_addon.cloudwatch_observability.addon_name == "amazon-cloudwatch-observability" && jsondecode(aws_eks_addon.cloudwatch_observability.configuration_values).containerLogs.enabled == true
+    error_message = "The CloudWatch Observability add-on must ship container logs."
+  }
+
+  assert {
+    condition     = module.cloudwatch_agent_identity.namespace == "amazon-cloudwatch" && module.cloudwatch_agent_identity.service_account == "cloudwatch-agent"
+    error_message = "The agent's role must be associated with the add-on's own service account."
+  }
+
+  # Logs may only be written to this cluster's groups, and retention never changed.
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.cloudwatch_agent.statement : [
+        for a in s.actions : a == "logs:DescribeLogGroups" || toset(s.resources) == toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/containerinsights/takehome/*"])
+      ] if length([for a in s.actions : a if startswith(a, "logs:")]) > 0
+    ]))
+    error_message = "The agent may only write to /aws/containerinsights/<cluster>/*."
+  }
+
+  assert {
+    condition     = !contains(flatten(data.aws_iam_policy_document.cloudwatch_agent.statement[*].actions), "logs:PutRetentionPolicy")
+    error_message = "The agent must not be able to change the groups' retention."
+  }
+}
+
+run "pod_log_retention_must_be_a_cloudwatch_value" {
+  command = plan
+
+  variables {
+    pod_log_retention_days = 10
+  }
+
+  expect_failures = [var.pod_log_retention_days]
+}
