@@ -54,6 +54,9 @@ done
 
 # --- Dockerfile ------------------------------------------------------------------------------
 check "hadolint Dockerfile" hadolint --failure-threshold info Dockerfile
+# The deliberately broken release of the kind e2e workflow (built FROM the product image).
+check "hadolint faulty-image/Dockerfile" \
+  hadolint --failure-threshold info infrastructure/flux/kind/faulty-image/Dockerfile
 check "checkov --framework dockerfile" \
   checkov --file Dockerfile --framework dockerfile --quiet --compact --skip-download
 
@@ -178,7 +181,7 @@ check "JSON syntax (.releaserc.json, package.json, package-lock.json)" \
   .releaserc.json package.json package-lock.json
 
 # --- shell scripts ---------------------------------------------------------------------------
-check "shellcheck (delivery scripts)" shellcheck scripts/delivery-check.sh scripts/image-test.sh
+check "shellcheck (delivery scripts)" shellcheck -x scripts/delivery-check.sh scripts/image-test.sh scripts/cluster-e2e.sh
 
 # --- commit messages -------------------------------------------------------------------------
 # Pinned commitlint from package-lock.json, installed once per lock file change.

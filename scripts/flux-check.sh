@@ -3,8 +3,9 @@
 # cluster and no network):
 #
 #   1. pytest infrastructure/flux/tests:
-#      - `kubectl kustomize` renders every kustomization; Flux's postBuild substitution is
-#        replayed with the sample cluster-vars (tests/cluster-vars.example.yaml)
+#      - `kubectl kustomize` renders every kustomization of both clusters (EKS `takehome` and
+#        the e2e `kind`); Flux's postBuild substitution is replayed with the sample cluster-vars
+#        (tests/cluster-vars.example.yaml; kind: clusters/kind/cluster-vars.yaml)
 #      - core kinds validate with kubernetes-validate (strict, Kubernetes $K8S_VERSION)
 #      - custom resources validate against the CRDs' openAPIV3Schema in shared/crds
 #        ($SHARED_DIR/crds; shared/ is the repository's sibling by default)

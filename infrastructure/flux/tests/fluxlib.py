@@ -24,8 +24,14 @@ import yaml
 
 FLUX_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = FLUX_DIR.parents[1]
-CLUSTER_DIR = FLUX_DIR / "clusters" / "takehome"
 TESTS_DIR = FLUX_DIR / "tests"
+# The clusters Flux runs from this folder: `takehome` on EKS (the default everywhere below) and
+# `kind`, the no-AWS overlay that .github/workflows/cluster-e2e.yml deploys in CI.
+CLUSTERS = ("takehome", "kind")
+
+
+def cluster_dir(cluster: str = "takehome") -> Path:
+    return FLUX_DIR / "clusters" / cluster
 
 
 # Kubernetes version of the EKS cluster (Terraform's default); kubernetes-validate schemas.
@@ -94,10 +100,11 @@ def load_documents(text: str) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(text) if d]
 
 
-def cluster_objects() -> list[dict[str, Any]]:
-    """The Flux Kustomizations in clusters/takehome (applied by flux bootstrap, no substitution)."""
+def cluster_objects(cluster: str = "takehome") -> list[dict[str, Any]]:
+    """What clusters/<cluster> holds: the Flux Kustomizations (applied by flux bootstrap, or by
+    the e2e workflow for kind) and, for kind, its cluster-vars; no substitution."""
     docs: list[dict[str, Any]] = []
-    for path in sorted(CLUSTER_DIR.glob("*.yaml")):
+    for path in sorted(cluster_dir(cluster).glob("*.yaml")):
         docs.extend(load_documents(path.read_text()))
     return docs
 
@@ -106,10 +113,10 @@ def is_flux_kustomization(doc: dict[str, Any]) -> bool:
     return doc.get("kind") == "Kustomization" and doc["apiVersion"].startswith("kustomize.toolkit")
 
 
-def flux_kustomizations() -> list[dict[str, Any]]:
+def flux_kustomizations(cluster: str = "takehome") -> list[dict[str, Any]]:
     """The cluster's Flux Kustomizations, then those that their builds apply (substituted with
     the example cluster-vars, e.g. `notifications`, whose path a cluster var selects)."""
-    return list(_flux_kustomizations())
+    return list(_flux_kustomizations(cluster))
 
 
 RAW_PATH = "fluxlib/raw-path"  # annotation keeping a nested Kustomization's unsubstituted path
@@ -128,12 +135,12 @@ def switched_paths(ks: dict[str, Any]) -> list[Path]:
 
 
 @functools.cache
-def _flux_kustomizations() -> tuple[dict[str, Any], ...]:
-    found = [d for d in cluster_objects() if is_flux_kustomization(d)]
+def _flux_kustomizations(cluster: str) -> tuple[dict[str, Any], ...]:
+    found = [d for d in cluster_objects(cluster) if is_flux_kustomization(d)]
     pending = list(found)
     while pending:
         parent = pending.pop(0)
-        variables = {**example_vars(), **inline_vars(parent)}
+        variables = {**example_vars(cluster), **inline_vars(parent)}
         for raw in split_documents(render(kustomization_path(parent))):
             parsed = yaml.safe_load(raw)
             if parsed and is_flux_kustomization(parsed):
@@ -199,9 +206,18 @@ def substitution_disabled(doc: dict[str, Any]) -> bool:
     }
 
 
-def example_vars() -> dict[str, str]:
-    """Sample cluster-vars (tests/cluster-vars.example.yaml documents every key)."""
-    cm = yaml.safe_load((TESTS_DIR / "cluster-vars.example.yaml").read_text())
+def example_vars(cluster: str = "takehome") -> dict[str, str]:
+    """The cluster-vars the tests render with: for takehome a sample of what terraform-apply.sh
+    writes (tests/cluster-vars.example.yaml documents every key), for kind its own committed
+    ConfigMap (clusters/kind/cluster-vars.yaml, which the e2e workflow applies)."""
+    if cluster == "takehome":
+        cm = yaml.safe_load((TESTS_DIR / "cluster-vars.example.yaml").read_text())
+    else:
+        cm = next(
+            d
+            for d in cluster_objects(cluster)
+            if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "cluster-vars"
+        )
     return {k: str(v) for k, v in cm["data"].items()}
 
 
@@ -218,11 +234,11 @@ class BuiltDocument:
 
 
 @functools.cache
-def built_documents() -> tuple[BuiltDocument, ...]:
+def built_documents(cluster: str = "takehome") -> tuple[BuiltDocument, ...]:
     """Every object each Flux Kustomization applies, after Flux's substitution."""
     docs: list[BuiltDocument] = []
-    for ks in flux_kustomizations():
-        variables = {**example_vars(), **inline_vars(ks)}
+    for ks in flux_kustomizations(cluster):
+        variables = {**example_vars(cluster), **inline_vars(ks)}
         for raw in split_documents(render(kustomization_path(ks))):
             parsed = yaml.safe_load(raw)
             if not parsed:
@@ -237,8 +253,8 @@ def built_documents() -> tuple[BuiltDocument, ...]:
     return tuple(docs)
 
 
-def all_objects() -> list[dict[str, Any]]:
-    return cluster_objects() + [d.obj for d in built_documents()]
+def all_objects(cluster: str = "takehome") -> list[dict[str, Any]]:
+    return cluster_objects(cluster) + [d.obj for d in built_documents(cluster)]
 
 
 # --------------------------------------------------------------------------- object lookup

@@ -31,9 +31,10 @@ def _bases(directory: Path) -> set[Path]:
 
 
 def test_every_kustomization_is_reachable_from_the_cluster() -> None:
-    """No orphan folder: each kustomization is a Flux Kustomization path or a base of one."""
+    """No orphan folder: each kustomization is a Flux Kustomization path (of either cluster) or
+    a base of one."""
     reachable: set[Path] = set()
-    for ks in fluxlib.flux_kustomizations():
+    for ks in (k for cluster in fluxlib.CLUSTERS for k in fluxlib.flux_kustomizations(cluster)):
         # A path a cluster var selects reaches every folder the var can name.
         for path in fluxlib.switched_paths(ks):
             assert (path / "kustomization.yaml").is_file(), (
@@ -54,15 +55,18 @@ def test_switched_paths_name_existing_folders() -> None:
         assert default in fluxlib.switched_paths(ks), f"{ks['metadata']['name']}: {default}"
 
 
-def test_substitution_uses_only_known_variables() -> None:
+@pytest.mark.parametrize("cluster", fluxlib.CLUSTERS)
+def test_substitution_uses_only_known_variables(cluster: str) -> None:
     """Flux >= 2.9 substitutes strictly: an unknown ${VAR} fails the whole Kustomization."""
-    known = set(fluxlib.example_vars())
+    known = set(fluxlib.example_vars(cluster))
     problems = []
-    for doc in fluxlib.built_documents():
+    for doc in fluxlib.built_documents(cluster):
         if doc.result is None:
             continue
         ks = next(
-            k for k in fluxlib.flux_kustomizations() if k["metadata"]["name"] == doc.kustomization
+            k
+            for k in fluxlib.flux_kustomizations(cluster)
+            if k["metadata"]["name"] == doc.kustomization
         )
         allowed = known | set(fluxlib.inline_vars(ks))
         name = f"{doc.obj['kind']}/{doc.obj['metadata']['name']}"
@@ -74,9 +78,10 @@ def test_substitution_uses_only_known_variables() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_documents_with_shell_disable_substitution() -> None:
+@pytest.mark.parametrize("cluster", fluxlib.CLUSTERS)
+def test_documents_with_shell_disable_substitution(cluster: str) -> None:
     """Anything carrying a shell script must opt out of substitution explicitly."""
-    for doc in fluxlib.built_documents():
+    for doc in fluxlib.built_documents(cluster):
         if "set -euo pipefail" in doc.raw or "$(" in doc.raw:
             assert doc.result is None, (
                 f"{doc.obj['kind']}/{doc.obj['metadata']['name']} embeds shell: annotate it "

@@ -49,8 +49,11 @@ REQUIRED_API_VERSIONS = {
 
 
 def _documents() -> list[tuple[str, dict[str, Any]]]:
-    docs = [("clusters/takehome", d) for d in fluxlib.cluster_objects()]
-    docs += [(d.kustomization, d.obj) for d in fluxlib.built_documents()]
+    """(where, object) for what each cluster's Flux applies; `where` is `<cluster>/<layer>`."""
+    docs = []
+    for cluster in fluxlib.CLUSTERS:
+        docs += [(f"{cluster}/clusters", d) for d in fluxlib.cluster_objects(cluster)]
+        docs += [(f"{cluster}/{d.kustomization}", d.obj) for d in fluxlib.built_documents(cluster)]
     return docs
 
 
@@ -104,13 +107,19 @@ def test_document_validates(item: tuple[str, dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize(
     "generated",
-    [o for o in fluxlib.flagger_generated(fluxlib.all_objects()) if o["kind"] == "HTTPRoute"],
-    ids=lambda o: f"HTTPRoute/{o['metadata']['name']}",
+    [
+        (cluster, o)
+        for cluster in fluxlib.CLUSTERS
+        for o in fluxlib.flagger_generated(fluxlib.all_objects(cluster))
+        if o["kind"] == "HTTPRoute"
+    ],
+    ids=lambda item: f"{item[0]}:HTTPRoute/{item[1]['metadata']['name']}",
 )
-def test_the_httproute_flagger_writes_validates(generated: dict[str, Any]) -> None:
+def test_the_httproute_flagger_writes_validates(generated: tuple[str, dict[str, Any]]) -> None:
     """Flagger builds the route from the Canary's service and gatewayRefs at run time, where a
     bad reference only shows as an error event: validate it here against the Gateway API CRD
     (shared/crds/gateway-api), the version linkerd-crds installs and Flagger's provider writes."""
+    _, generated = generated
     group, version = generated["apiVersion"].split("/")
     schema = fluxlib.crd_schema(group, version, generated["kind"])
     assert schema is not None, (
