@@ -369,6 +369,9 @@ bootstrap_flux() {
     # controllers, and a deploy key that may push the tag bumps back to the repository.
     "--components-extra=image-reflector-controller,image-automation-controller"
     --read-write-key
+    # The system node group is tainted CriticalAddonsOnly (Terraform) and is the only capacity
+    # until Flux has installed Karpenter and its NodePool: Flux must be allowed there.
+    "--toleration-keys=CriticalAddonsOnly"
   )
   if [[ ${GITHUB_PERSONAL:-true} == true ]]; then
     args+=(--personal)

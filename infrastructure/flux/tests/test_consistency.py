@@ -724,6 +724,57 @@ def test_system_node_label_matches_terraform(objects: list[dict[str, Any]]) -> N
             )
 
 
+# Where each infra-controllers chart takes the tolerations of the pods it runs (its values).
+CONTROLLER_TOLERATIONS = {
+    "cert-manager": [
+        ("tolerations",),
+        ("webhook", "tolerations"),
+        ("cainjector", "tolerations"),
+        ("startupapicheck", "tolerations"),
+    ],
+    "external-secrets": [("global", "tolerations")],
+    "metrics-server": [("tolerations",)],
+    "karpenter": [("tolerations",)],
+    "linkerd-crds": [],  # CRDs only, no pods
+}
+
+
+def test_the_system_node_taint_cannot_deadlock_the_first_deployment(
+    objects: list[dict[str, Any]],
+) -> None:
+    """The system node group is tainted (Terraform) and is the only capacity until infra-configs
+    creates Karpenter's NodePool, which waits for infra-controllers to be Ready. So Flux and
+    every pod of infra-controllers must tolerate the taint, or the first deployment waits
+    forever for nodes that nothing can create."""
+    node_group = (fluxlib.REPO_ROOT / "infrastructure/terraform/cluster/node_group.tf").read_text()
+    match = re.search(
+        r'taint\s*\{\s*key\s*=\s*"([^"]+)"[^}]*effect\s*=\s*"NO_SCHEDULE"', node_group
+    )
+    assert match, "the system node group has no NO_SCHEDULE taint"
+    key = match.group(1)
+    script = (fluxlib.REPO_ROOT / "terraform-apply.sh").read_text()
+    assert f'"--toleration-keys={key}"' in script, "flux bootstrap must tolerate the taint"
+    releases = {
+        d.obj["metadata"]["name"]: d.obj
+        for d in fluxlib.built_documents()
+        if d.kustomization == "infra-controllers" and d.obj["kind"] == "HelmRelease"
+    }
+    assert set(releases) == set(CONTROLLER_TOLERATIONS), (
+        "a new chart: say where its pods' tolerations go"
+    )
+    for name, paths in CONTROLLER_TOLERATIONS.items():
+        for path in paths:
+            node: Any = releases[name]["spec"]["values"]
+            for part in path:
+                node = (node or {}).get(part)
+            assert any(t.get("key") == key and t.get("operator") == "Exists" for t in node or []), (
+                f"{name}: values.{'.'.join(path)} does not tolerate {key}"
+            )
+    # The EKS add-ons that must run there tolerate it upstream (CoreDNS: CriticalAddonsOnly;
+    # the DaemonSets: every taint); the cluster stack installs exactly those before the nodes.
+    assert key == "CriticalAddonsOnly"
+
+
 # --------------------------------------------------------------------------- notifications
 
 

@@ -67,6 +67,16 @@ resource "aws_eks_node_group" "system" {
     "role"                    = "system"
   }
 
+  # Only cluster add-ons run here; the app and the mesh go to Karpenter's nodes. Whatever must
+  # start before Karpenter has a NodePool tolerates it: CoreDNS and the DaemonSets (EKS),
+  # Karpenter and the other infra-controllers charts (infrastructure/flux), and Flux itself
+  # (`flux bootstrap --toleration-keys=CriticalAddonsOnly` in terraform-apply.sh).
+  taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
   scaling_config {
     min_size     = var.system_node_size.min
     desired_size = var.system_node_size.desired

@@ -171,8 +171,12 @@ run "system_node_group_for_karpenter_controller" {
   }
 
   assert {
-    condition     = length(aws_eks_node_group.system.taint) == 0
-    error_message = "System nodes must stay untainted: Flux's own controllers (which install Karpenter) run there."
+    condition = (
+      length(aws_eks_node_group.system.taint) == 1 &&
+      one(aws_eks_node_group.system.taint[*].key) == "CriticalAddonsOnly" &&
+      one(aws_eks_node_group.system.taint[*].effect) == "NO_SCHEDULE"
+    )
+    error_message = "System nodes must be tainted CriticalAddonsOnly:NoSchedule, so the app and the mesh land on Karpenter's nodes (Flux and infra-controllers tolerate it)."
   }
 
   assert {
