@@ -42,6 +42,16 @@ def env_int(
     return value
 
 
+def env_optional_int(name: str, default: int | None, *, minimum: int | None = None) -> int | None:
+    """Like env_int, except that a variable set to the empty string means "off" (None)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip() == "":
+        return None
+    return env_int(name, 0, minimum=minimum)
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from realworld import errortracking
-from realworld.env import env_bool, env_int, env_list, env_rate, env_str
+from realworld.env import env_bool, env_int, env_list, env_optional_int, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,8 +127,10 @@ DATABASES["default"]["OPTIONS"].update(
         "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 5000, minimum=1)}",
         # Server-side parameters let psycopg prepare each hot statement once per connection
         # (after 2 runs), which skips planning on every request (measured in `make bench`).
+        # DB_PREPARE_THRESHOLD= (empty) turns prepared statements off, for a transaction-mode
+        # pooler that does not track them (README "Connection poolers").
         "server_side_binding": True,
-        "prepare_threshold": 2,
+        "prepare_threshold": env_optional_int("DB_PREPARE_THRESHOLD", 2, minimum=0),
     }
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
