@@ -1,6 +1,6 @@
 """Request validation and response bodies for /articles and /tags."""
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -11,6 +11,7 @@ from realworld.articles.models import (
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from realworld.articles.selectors import ArticleDetailRow, ArticleRow
 from realworld.common import messages
 from realworld.common.inputs import text
 from realworld.common.timestamps import iso_timestamp
@@ -51,8 +52,8 @@ class ArticleListQuerySerializer(serializers.Serializer):
 # --- Response bodies: plain dicts (built straight from selector rows), documented below -----
 
 
-def article_json(row: dict[str, Any], *, with_body: bool) -> dict[str, Any]:
-    article = {
+def article_json(row: ArticleRow | ArticleDetailRow, *, with_body: bool) -> dict[str, Any]:
+    article: dict[str, Any] = {
         "slug": row["slug"],
         "title": row["title"],
         "description": row["description"],
@@ -69,11 +70,11 @@ def article_json(row: dict[str, Any], *, with_body: bool) -> dict[str, Any]:
         },
     }
     if with_body:
-        article["body"] = row["body"]
+        article["body"] = cast(ArticleDetailRow, row)["body"]
     return article
 
 
-def articles_page_body(rows: list[dict[str, Any]], count: int) -> dict[str, Any]:
+def articles_page_body(rows: list[ArticleRow], count: int) -> dict[str, Any]:
     # List items omit `body` (RealWorld spec, since 2024-08).
     return {
         "articles": [article_json(row, with_body=False) for row in rows],

@@ -254,7 +254,11 @@ def editor(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 )
             return redirect(f"/article/{quote(article.slug)}")
     elif existing is not None:
-        fields = {key: existing[key] for key in ("title", "description", "body")}
+        fields = {
+            "title": existing["title"],
+            "description": existing["description"],
+            "body": existing["body"],
+        }
         form = ArticleForm(initial=fields, tag_list=existing["tag_list"])
     else:
         form = ArticleForm()
