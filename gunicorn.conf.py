@@ -17,27 +17,31 @@ import tempfile
 
 import gunicorn.http.wsgi
 
+# gunicorn puts its working directory (the repository, /app in the image) on sys.path before
+# it reads this file; env.py imports nothing of Django but its ImproperlyConfigured.
+from realworld.env import env_float, env_int, env_optional_int, env_str
+
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
 # One worker per core: on 2 cores, 2 beat 3-5 workers on reads by 1.2-3x and on login:
 # PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count(), minimum=1)
+worker_class = env_str("GUNICORN_WORKER_CLASS", "gthread")
 # Connection threads per worker: how many clients may be sending a request or reading a
 # response at once (slow ones included) before the next one waits.
-threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+threads = env_int("GUNICORN_THREADS", 32, minimum=1)
 # Time a worker may spend on one request before it is killed and replaced (threaded workers:
 # the time one request may hold the Django thread, realworld/serving.py).
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 # On SIGTERM/SIGHUP, workers finish the requests they hold for up to this long.
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=0)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
+backlog = env_int("GUNICORN_BACKLOG", 2048, minimum=1)
 # Worker recycling is off by default: with one worker per core, a restart takes half of a
 # pod's capacity for about a second and showed as p99 spikes of ~0.5 s in `make bench`. Set
 # GUNICORN_MAX_REQUESTS (e.g. 100000) to recycle as a guard if a slow leak ever appears;
 # it loses no requests (tests/reliability/test_graceful.py).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "0"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 0, minimum=0)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 0, minimum=0)
 # Limits on the request line and headers (bodies are limited by MAX_REQUEST_BODY_BYTES).
 limit_request_line = 8190
 limit_request_fields = 100
@@ -61,7 +65,7 @@ control_socket_disable = True
 # master serves the sum on METRICS_PORT ("" or "0" turns it off). The variable must be set
 # before prometheus_client is first imported, so here, at configuration time; the directory
 # is made fresh when the master starts and removed when it exits.
-metrics_port = int(os.environ.get("METRICS_PORT", "9100") or 0)
+metrics_port = env_optional_int("METRICS_PORT", 9100, minimum=0) or 0
 metrics_host = os.environ.get("METRICS_BIND_HOST", "0.0.0.0")  # noqa: S104  # nosec B104
 if metrics_port:
     # Always this master's own directory, never one inherited from a parent process: two
@@ -106,7 +110,7 @@ gunicorn.http.wsgi.SERVER = "realworld"
 # The draining mark is a flag file next to the worker heartbeat files; its path is put in the
 # environment before any worker is forked, and /readyz checks whether it exists (one stat call).
 # Kubernetes: preStop sleep + delay + graceful_timeout < terminationGracePeriodSeconds.
-shutdown_delay = float(os.environ.get("GUNICORN_SHUTDOWN_DELAY", "0"))
+shutdown_delay = env_float("GUNICORN_SHUTDOWN_DELAY", 0.0, minimum=0)
 DRAINING_FLAG_ENV = "REALWORLD_DRAINING_FLAG"
 
 

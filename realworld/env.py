@@ -42,6 +42,19 @@ def env_int(
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
 def env_optional_int(name: str, default: int | None, *, minimum: int | None = None) -> int | None:
     """Like env_int, except that a variable set to the empty string means "off" (None)."""
     raw = os.environ.get(name)

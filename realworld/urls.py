@@ -10,7 +10,7 @@ from realworld.articles.apis import (
     TagListApi,
 )
 from realworld.comments.apis import CommentDetailApi, CommentListApi
-from realworld.common import health, views
+from realworld.common import views
 from realworld.profiles.apis import ProfileDetailApi, ProfileFollowApi
 from realworld.users.apis import CurrentUserApi, UserLoginApi, UserRegisterApi
 from realworld.web import errors as web_errors
@@ -31,9 +31,8 @@ api = [
 ]
 
 urlpatterns = [
-    # Probes; HealthCheckMiddleware answers these paths before host validation.
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
+    # /healthz and /readyz never get here: HealthCheckMiddleware (realworld/common/middleware.py)
+    # answers them first, before host validation.
     path("api/", include(api)),
     # A newcomer who opens /api lands on the documentation.
     path("api", RedirectView.as_view(url="/api/docs")),
