@@ -15,7 +15,7 @@ from realworld.articles.selectors import ArticleDetailRow, ArticleRow
 from realworld.common import messages
 from realworld.common.inputs import text
 from realworld.common.timestamps import iso_timestamp
-from realworld.profiles.serializers import ProfileDoc
+from realworld.profiles.serializers import ProfileDoc, author_json
 from realworld.users.models import USERNAME_MAX_LENGTH
 
 
@@ -62,12 +62,7 @@ def article_json(row: ArticleRow | ArticleDetailRow, *, with_body: bool) -> dict
         "updatedAt": iso_timestamp(row["updated_at"]),
         "favorited": row["favorited"],
         "favoritesCount": row["favorites_count"],
-        "author": {
-            "username": row["author__username"],
-            "bio": row["author__bio"],
-            "image": row["author__image"],
-            "following": row["author_following"],
-        },
+        "author": author_json(row),
     }
     if with_body:
         article["body"] = cast(ArticleDetailRow, row)["body"]

@@ -8,10 +8,14 @@ from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import article_by_slug, article_id_by_slug
 from realworld.common import ratelimit
 from realworld.common.exceptions import Forbidden
+from realworld.common.services import model_update, violated_constraint
 from realworld.users.models import User
 
 SLUG_BASE_LENGTH = 200
 SLUG_ATTEMPTS = 5
+# PostgreSQL's name for the UNIQUE of Article.slug (<table>_<column>_key), reported when two
+# writers take one slug at once.
+SLUG_UNIQUE = f"{Article._meta.db_table}_slug_key"
 
 
 # Slugs that a route already uses (/api/articles/feed): an article there could never be read.
@@ -38,7 +42,7 @@ def _save_with_unique_slug(article: Article, *, update_fields: list[str] | None 
                 article.save(update_fields=update_fields)
             return
         except IntegrityError as error:
-            if "slug" not in str(error):
+            if violated_constraint(error) != SLUG_UNIQUE:
                 raise
     raise IntegrityError(f"no free slug for {base!r} after {SLUG_ATTEMPTS} attempts")
 
@@ -80,9 +84,7 @@ def article_create(
 def article_update(*, slug: str, user: User, data: dict[str, Any]) -> Article:
     ratelimit.hit("article_write", str(user.pk))
     article = _owned_article(slug=slug, user=user)
-    changed = [f for f in ("title", "description", "body") if f in data]
-    for field in changed:
-        setattr(article, field, data[field])
+    changed = model_update(article, fields=("title", "description", "body"), data=data)
     if "title" in changed:
         _save_with_unique_slug(article, update_fields=[*changed, "slug", "updated_at"])
     elif changed:

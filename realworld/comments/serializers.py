@@ -6,7 +6,7 @@ from realworld.comments.models import COMMENT_MAX_LENGTH
 from realworld.common.inputs import text
 from realworld.common.text import validate_not_blank
 from realworld.common.timestamps import iso_timestamp
-from realworld.profiles.serializers import ProfileDoc
+from realworld.profiles.serializers import ProfileDoc, author_json
 
 
 class CommentCreateSerializer(serializers.Serializer):
@@ -21,12 +21,7 @@ def comment_json(row: dict[str, Any]) -> dict[str, Any]:
         "createdAt": iso_timestamp(row["created_at"]),
         "updatedAt": iso_timestamp(row["updated_at"]),
         "body": row["body"],
-        "author": {
-            "username": row["author__username"],
-            "bio": row["author__bio"],
-            "image": row["author__image"],
-            "following": row["author_following"],
-        },
+        "author": author_json(row),
     }
 
 

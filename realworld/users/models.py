@@ -19,6 +19,10 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
+# The name the services read back from an IntegrityError to say which field was taken.
+EMAIL_UNIQUE = "user_email_ci_unique"
+
+
 class User(AbstractBaseUser):
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
     username = models.CharField(max_length=USERNAME_MAX_LENGTH, unique=True)
@@ -42,7 +46,7 @@ class User(AbstractBaseUser):
     class Meta:
         constraints = [
             # Emails and usernames are unique whatever their case: Jake@x.io is jake@x.io.
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name=EMAIL_UNIQUE),
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
         ]
 

@@ -9,7 +9,8 @@ from django.db.models.functions import Lower
 from realworld import metrics
 from realworld.common import messages
 from realworld.common.exceptions import Conflict, InvalidCredentials, Messages
-from realworld.users.models import User
+from realworld.common.services import model_update, violated_constraint
+from realworld.users.models import EMAIL_UNIQUE, User
 
 
 def user_names_taken(
@@ -37,7 +38,7 @@ def _check_unique(*, email: str | None, username: str | None, exclude_id: int | 
 def _raise_taken(error: IntegrityError) -> None:
     # A concurrent request took the name between our check and our write: the unique
     # constraint (users.User.Meta) decided, and its name says which field.
-    field = "email" if "user_email_ci_unique" in str(error) else "username"
+    field = "email" if violated_constraint(error) == EMAIL_UNIQUE else "username"
     raise Conflict({field: [messages.TAKEN]}) from error
 
 
@@ -72,11 +73,7 @@ def user_update(*, user: User, data: dict[str, Any], keep_token_id: str = "") ->
     the change is made with, if any).
     """
     _check_unique(email=data.get("email"), username=data.get("username"), exclude_id=user.pk)
-    changed: list[str] = []
-    for field in ("email", "username", "bio", "image"):
-        if field in data and getattr(user, field) != data[field]:
-            setattr(user, field, data[field])
-            changed.append(field)
+    changed = model_update(user, fields=("email", "username", "bio", "image"), data=data)
     if data.get("password"):
         user.set_password(data["password"])
         changed.append("password")
