@@ -2,6 +2,7 @@
 
 import os
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -25,16 +26,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
+def _env_number(
+    name: str,
+    default: float,
+    parse: Callable[[str], float],
+    kind: str,
+    minimum: float | None,
+    maximum: float | None,
+) -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
@@ -42,17 +48,14 @@ def env_int(
     return value
 
 
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    return int(_env_number(name, default, int, "an integer", minimum, maximum))
+
+
 def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
-    return value
+    return float(_env_number(name, default, float, "a number", minimum, None))
 
 
 def env_optional_int(name: str, default: int | None, *, minimum: int | None = None) -> int | None:
