@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "realworld.articles",
     "realworld.comments",
     "realworld.web",
+    "realworld.devtools",
 ]
 
 MIDDLEWARE = [

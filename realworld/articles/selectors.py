@@ -4,9 +4,9 @@ The article rows are the API's hottest path, so they are hand-written SQL, compo
 `psycopg.sql` (measured: ~1.0 ms per page of 20 against 2.8-3.4 ms for the best ORM form,
 docs/benchmarks.md "Hand-written SQL"). One statement returns each row with `favoritesCount`,
 `favorited`, `author.following` and the sorted `tagList` as correlated subqueries, all served
-by indexes. `tests/articles/test_article_sql.py` proves it returns exactly what the ORM
-expression of the same read returns. `articlesCount` stays exact and cheap: the unfiltered
-and `?tag=` totals are counters kept by database triggers in the writing transaction
+by indexes. `tests/test_selectors_match_the_orm.py` (in this app) proves it returns exactly
+what the ORM expression of the same read returns. `articlesCount` stays exact and cheap: the
+unfiltered and `?tag=` totals are counters kept by database triggers in the writing transaction
 (models.Counter, Tag.articles_count); other filters count on the narrowest table
 (`_count_statement`).
 

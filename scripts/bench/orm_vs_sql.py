@@ -2,7 +2,7 @@
 and by the best ORM form of the same read (annotations and subqueries, tags in a second query,
 an exact count), in-process on a seeded database, alternating so the machine's drift hits both.
 Prints each one's median time per page and the ratio. Both return the same rows
-(tests/articles/test_article_sql.py).
+(realworld/articles/tests/test_selectors_match_the_orm.py).
 
     DATABASE_URL=postgres://.../perf_bench_1k python scripts/bench/orm_vs_sql.py
 """

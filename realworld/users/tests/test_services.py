@@ -1,8 +1,6 @@
 import pytest
 
 from realworld.common.exceptions import Conflict, InvalidCredentials
-from realworld.profiles.models import Follow
-from realworld.profiles.services import profile_follow, profile_unfollow
 from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.services import (
     user_authenticate,
@@ -38,14 +36,3 @@ def test_user_update_saves_only_what_changed(user):
 
     user.refresh_from_db()
     assert user.bio == "hello"
-
-
-def test_profile_follow_is_idempotent(user):
-    celeb = UserFactory(username="celeb")
-
-    profile_follow(follower=user, username="celeb")
-    profile_follow(follower=user, username="celeb")
-
-    assert Follow.objects.filter(follower=user, followee=celeb).count() == 1
-    profile_unfollow(follower=user, username="celeb")
-    assert not Follow.objects.exists()
