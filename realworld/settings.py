@@ -137,6 +137,8 @@ DATABASES["default"]["OPTIONS"].update(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttle counters, shared by every worker and pod) -------------------------------
+# Entries of the anonymous article cache per process; 0 turns it off (README "Read cache").
+CONTENT_CACHE_ENTRIES = env_int("CONTENT_CACHE_ENTRIES", 2000, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
@@ -151,7 +153,16 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "realworld_cache",
         }
-    )
+    ),
+    # What anonymous readers see of articles (articles/selectors.py): per process, in memory.
+    # Entries are keyed by the content version the database keeps, so a shared cache would add
+    # a round trip for no freshness gain; old versions' entries age out.
+    "content": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "realworld-content",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": max(CONTENT_CACHE_ENTRIES, 1)},
+    },
 }
 
 # --- Users and passwords ----------------------------------------------------------------------

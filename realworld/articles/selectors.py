@@ -16,9 +16,13 @@ models (`_meta.db_table`) or a `sql.Placeholder`, bound by psycopg when the stat
 
 import datetime
 import functools
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeVar, cast
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, models
 from psycopg import sql
 
@@ -183,6 +187,42 @@ def _count_statement(filters: frozenset[str], where: sql.Composable) -> sql.Comp
     return sql.SQL("SELECT count(*) FROM {} {}").format(source, where)
 
 
+# --- The anonymous read cache -------------------------------------------------------------
+# What anonymous readers see (article pages, single articles, tags) is the same for all of them,
+# so it is computed once per process and content version. The version is a counter that every
+# committed write of articles, tag links, favorites or authors' profiles changes, in its own
+# transaction (migration 0003): it is read before the data, so a cached answer can be served
+# only to a request that started before any newer write committed.
+# realworld/articles/tests/test_read_cache.py interleaves writes and reads to prove it.
+
+CONTENT_VERSION = (
+    sql.SQL("SELECT coalesce((SELECT value FROM {counter} WHERE name = 'content'), 0)")
+    .format(**TABLES)
+    .as_string()
+)
+T = TypeVar("T")
+_MISS = object()
+
+
+def cached_for_everyone(kind: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, or its answer for this `key` at the current content version."""
+    # Inside a transaction the reader may see its own uncommitted writes: never cache those.
+    if not settings.CONTENT_CACHE_ENTRIES or connection.in_atomic_block:
+        return compute()
+    with connection.cursor() as cursor:
+        cursor.execute(CONTENT_VERSION)
+        version = cursor.fetchone()[0]
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    cache_key = f"articles:{kind}:{version}:{digest}"
+    cache = caches["content"]
+    found = cache.get(cache_key, _MISS)
+    if found is not _MISS:
+        return cast(T, found)
+    answer = compute()
+    cache.set(cache_key, answer)
+    return answer
+
+
 def _viewer_id(viewer: User | None) -> int | None:
     return viewer.pk if viewer is not None and viewer.is_authenticated else None
 
@@ -213,6 +253,12 @@ def article_list(
     narrow = ArticleNarrow(tag=filters.tag, author=filters.author, favorited=filters.favorited)
     if not all(storable(value) for value in narrow.params.values()):
         return [], 0  # no tag, author or user can be named so
+    if _viewer_id(viewer) is None:
+        return cached_for_everyone(
+            "list",
+            (narrow, page.limit, page.offset),
+            lambda: _page_of(narrow, viewer=None, page=page),
+        )
     return _page_of(narrow, viewer=viewer, page=page)
 
 
@@ -231,7 +277,12 @@ ARTICLE_BY_SLUG = (
 def article_get(*, slug: str, viewer: User | None) -> ArticleDetailRow:
     if not storable(slug):
         raise NotFound("article")
-    rows = _fetch(ARTICLE_BY_SLUG, {"slug": slug, "viewer": _viewer_id(viewer)})
+    viewer_id = _viewer_id(viewer)
+
+    def read() -> list[dict[str, Any]]:
+        return _fetch(ARTICLE_BY_SLUG, {"slug": slug, "viewer": viewer_id})
+
+    rows = read() if viewer_id is not None else cached_for_everyone("article", (slug,), read)
     if not rows:
         raise NotFound("article")
     return cast(ArticleDetailRow, rows[0])
@@ -241,7 +292,9 @@ def tag_list() -> list[str]:
     """Names of the tags in use on at least one article."""
     # A scan of the partial index tag_in_use_idx: the counter says which tags are in use.
     in_use = Tag.objects.filter(articles_count__gt=0)
-    return list(in_use.order_by("name").values_list("name", flat=True))
+    return cached_for_everyone(
+        "tags", (), lambda: list(in_use.order_by("name").values_list("name", flat=True))
+    )
 
 
 def article_by_slug(*, slug: str) -> Article:

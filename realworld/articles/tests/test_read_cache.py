@@ -1,0 +1,199 @@
+"""The anonymous read cache (selectors.cached_for_everyone) never serves an answer older than
+the last write committed before the read began, and does serve repeated reads from memory.
+
+Committed transactions (`transaction=True`): the content version changes at commit (articles
+migration 0003), and inside a test's usual transaction the cache is bypassed on purpose.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from realworld.articles.models import Article, ArticleTag, Favorite, Tag
+from realworld.articles.selectors import ArticleFilters, article_get, article_list, tag_list
+from realworld.common.paging import Page
+from realworld.testing.factories import ArticleFactory, FavoriteFactory, UserFactory
+from realworld.users.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGE = Page(limit=20, offset=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    caches["content"].clear()
+    yield
+    caches["content"].clear()
+
+
+def anonymous_page(**filters: str):
+    return article_list(filters=ArticleFilters(**filters), viewer=None, page=PAGE)
+
+
+def test_a_repeated_anonymous_read_costs_one_version_query():
+    ArticleFactory(tags=["a"])
+    first = anonymous_page()
+    with CaptureQueriesContext(connection) as queries:
+        again = anonymous_page()
+    assert again == first
+    assert len(queries) == 1, queries.captured_queries
+    assert "'content'" in queries[0]["sql"]
+
+
+def test_signed_in_reads_are_never_cached():
+    viewer = UserFactory()
+    ArticleFactory()
+    article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
+    assert len(queries) == 2  # the page and its count, as without a cache
+
+
+def favorite(article: Article) -> None:
+    FavoriteFactory(article=article)
+
+
+def unfavorite(article: Article) -> None:
+    Favorite.objects.filter(article=article).delete()
+
+
+def edit_body(article: Article) -> None:
+    Article.objects.filter(pk=article.pk).update(body="edited")
+
+
+def retag(article: Article) -> None:
+    ArticleTag.objects.create(article=article, tag=Tag.objects.create(name="new"))
+
+
+def rename_author(article: Article) -> None:
+    User.objects.filter(pk=article.author_id).update(bio="a new bio", image="https://x.io/i.png")
+
+
+def delete(article: Article) -> None:
+    Article.objects.filter(pk=article.pk).delete()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [favorite, unfavorite, edit_body, retag, rename_author, delete],
+    ids=lambda w: w.__name__,
+)
+def test_every_write_is_seen_by_the_next_anonymous_read(write: Callable[[Article], None]):
+    article = ArticleFactory(tags=["a"])
+    FavoriteFactory(article=article)
+    reads = {
+        "list": anonymous_page,
+        "tagged": lambda: anonymous_page(tag="a"),
+        "tags": tag_list,
+        "article": lambda: _article_or_none(article.slug),
+    }
+    before = {name: read() for name, read in reads.items()}  # now cached
+    assert {name: read() for name, read in reads.items()} == before
+
+    write(article)
+
+    after = {name: read() for name, read in reads.items()}
+    uncached = _uncached(reads)
+    assert after == uncached
+    assert after != before
+
+
+def test_a_login_or_password_change_keeps_the_cache():
+    article = ArticleFactory()
+    anonymous_page()
+    user = User.objects.get(pk=article.author_id)
+    user.set_password("another-password-1")
+    user.save(update_fields=["password"])
+    with CaptureQueriesContext(connection) as queries:
+        anonymous_page()
+    assert len(queries) == 1
+
+
+def _article_or_none(slug: str):
+    from realworld.common.exceptions import NotFound
+
+    try:
+        return article_get(slug=slug, viewer=None)
+    except NotFound:
+        return None
+
+
+def _uncached(reads):
+    caches["content"].clear()
+    return {name: read() for name, read in reads.items()}
+
+
+def test_interleaved_writes_and_reads_never_see_a_stale_answer():
+    """A writer commits body generations 1, 2, 3, ... and favorites; readers on their own
+    connections check that every answer is at least as new as the last commit before they
+    asked, while the cache does serve most of them."""
+    article = ArticleFactory(body="generation 0")
+    slug = article.slug
+    fans = UserFactory.create_batch(3)
+    committed = {"generation": 0}
+    stop = threading.Event()
+    problems: list[str] = []
+    reads = {"total": 0, "hits": 0}
+    lock = threading.Lock()
+
+    def writer() -> None:
+        try:
+            for generation in range(1, 41):
+                Article.objects.filter(pk=article.pk).update(body=f"generation {generation}")
+                fan = fans[generation % len(fans)]
+                if generation % 2:
+                    Favorite.objects.get_or_create(user=fan, article_id=article.pk)
+                else:
+                    Favorite.objects.filter(user=fan, article_id=article.pk).delete()
+                with lock:
+                    committed["generation"] = generation
+                    committed["favorites"] = Favorite.objects.filter(article_id=article.pk).count()
+                time.sleep(0.005)
+        finally:
+            stop.set()
+            connection.close()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                with lock:
+                    floor = committed["generation"]
+                    favorites = committed.get("favorites")
+                with CaptureQueriesContext(connection) as queries:
+                    row = article_get(slug=slug, viewer=None)
+                    rows, _ = anonymous_page()
+                generation = int(row["body"].split()[-1])
+                listed = next(r for r in rows if r["slug"] == slug)
+                with lock:
+                    reads["total"] += 1
+                    reads["hits"] += len(queries) == 2  # two version reads, no data
+                    quiet = floor == committed["generation"]  # no commit during the read
+                    if generation < floor:
+                        problems.append(f"article at generation {generation} after {floor}")
+                    if quiet and generation == floor and favorites is not None:
+                        for where, count in (("article", row), ("list", listed)):
+                            if count["favorites_count"] != favorites:
+                                problems.append(
+                                    f"{where}: {count['favorites_count']} favorites,"
+                                    f" {favorites} committed"
+                                )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer)] + [
+        threading.Thread(target=reader) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert not problems, problems[:10]
+    assert reads["total"] > 40, reads
+    assert reads["hits"] > 0, reads  # the cache was really in the way
