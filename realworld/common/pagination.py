@@ -27,9 +27,27 @@ class PageParamsSerializer(serializers.Serializer):
 
 
 def page_from_query(query_params) -> Page:
-    params = PageParamsSerializer(data=query_params)
-    params.is_valid(raise_exception=True)
-    return Page(
-        limit=min(params.validated_data["limit"], MAX_LIMIT),
-        offset=params.validated_data["offset"],
-    )
+    page = _plain_page(query_params)
+    if page is None:  # anything unusual: the serializer decides (and words the error)
+        params = PageParamsSerializer(data=query_params)
+        params.is_valid(raise_exception=True)
+        page = Page(limit=params.validated_data["limit"], offset=params.validated_data["offset"])
+    return Page(limit=min(page.limit, MAX_LIMIT), offset=page.offset)
+
+
+def _plain_page(query_params) -> Page | None:
+    """The Page of plain, in-range digits (or absent parameters), without building a
+    serializer (its field deep copies were ~0.3 ms of a cached list page); None otherwise.
+    Wherever it answers, PageParamsSerializer gives the same Page (tests/test_pagination.py)."""
+    limit = _plain_int(query_params, "limit", DEFAULT_LIMIT)
+    offset = _plain_int(query_params, "offset", 0)
+    if limit is None or offset is None or limit < 1 or offset > MAX_OFFSET:
+        return None
+    return Page(limit=limit, offset=offset)
+
+
+def _plain_int(query_params, name: str, default: int) -> int | None:
+    if name not in query_params:
+        return default
+    raw = query_params[name]  # the last value, as the serializer reads a QueryDict
+    return int(raw) if 0 < len(raw) <= 9 and raw.isascii() and raw.isdigit() else None
