@@ -204,10 +204,14 @@ T = TypeVar("T")
 _MISS = object()
 
 
+def _content_cache_active() -> bool:
+    # Inside a transaction the reader may see its own uncommitted writes: never cache those.
+    return bool(settings.CONTENT_CACHE_ENTRIES) and not connection.in_atomic_block
+
+
 def cached_for_everyone(kind: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """`compute()`, or its answer for this `key` at the current content version."""
-    # Inside a transaction the reader may see its own uncommitted writes: never cache those.
-    if not settings.CONTENT_CACHE_ENTRIES or connection.in_atomic_block:
+    if not _content_cache_active():
         return compute()
     with connection.cursor() as cursor:
         cursor.execute(CONTENT_VERSION)
@@ -253,13 +257,43 @@ def article_list(
     narrow = ArticleNarrow(tag=filters.tag, author=filters.author, favorited=filters.favorited)
     if not all(storable(value) for value in narrow.params.values()):
         return [], 0  # no tag, author or user can be named so
-    if _viewer_id(viewer) is None:
-        return cached_for_everyone(
-            "list",
-            (narrow, page.limit, page.offset),
-            lambda: _page_of(narrow, viewer=None, page=page),
-        )
-    return _page_of(narrow, viewer=viewer, page=page)
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is not None and not _content_cache_active():
+        return _page_of(narrow, viewer=viewer, page=page)
+    rows, count = cached_for_everyone(
+        "list",
+        (narrow, page.limit, page.offset),
+        lambda: _page_of(narrow, viewer=None, page=page),
+    )
+    if viewer_id is not None:  # the shared rows, with what only this viewer sees of them
+        rows = _with_viewer_flags(rows, viewer_id)
+    return rows, count
+
+
+VIEWER_FLAGS = (
+    sql.SQL(
+        """SELECT a.id,
+       EXISTS (SELECT 1 FROM {favorite} f WHERE f.article_id = a.id AND f.user_id = {viewer})
+         AS favorited,
+       EXISTS (SELECT 1 FROM {follow} w
+               WHERE w.follower_id = {viewer} AND w.followee_id = a.author_id) AS author_following
+FROM {article} a WHERE a.id = ANY({ids})"""
+    )
+    .format(viewer=VIEWER, ids=sql.Placeholder("ids"), **TABLES)
+    .as_string()
+)
+
+
+def _with_viewer_flags(rows: list[ArticleRow], viewer_id: int) -> list[ArticleRow]:
+    """`favorited` and `author_following` for this viewer, in one query for the whole page."""
+    if not rows:
+        return rows
+    with connection.cursor() as cursor:
+        cursor.execute(VIEWER_FLAGS, {"viewer": viewer_id, "ids": [row["id"] for row in rows]})
+        flags = {article_id: (favorited, following) for article_id, favorited, following in cursor}
+    for row in rows:
+        row["favorited"], row["author_following"] = flags.get(row["id"], (False, False))
+    return rows
 
 
 def article_feed(*, viewer: User, page: Page) -> tuple[list[ArticleRow], int]:

@@ -7,17 +7,22 @@ migration 0003), and inside a test's usual transaction the cache is bypassed on 
 
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import ArticleFilters, article_get, article_list, tag_list
 from realworld.common.paging import Page
-from realworld.testing.factories import ArticleFactory, FavoriteFactory, UserFactory
+from realworld.testing.factories import (
+    ArticleFactory,
+    FavoriteFactory,
+    FollowFactory,
+    UserFactory,
+)
 from realworld.users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,13 +51,40 @@ def test_a_repeated_anonymous_read_costs_one_version_query():
     assert "'content'" in queries[0]["sql"]
 
 
-def test_signed_in_reads_are_never_cached():
+def test_signed_in_lists_share_the_rows_and_add_the_viewers_flags():
+    """A signed-in page is the cached anonymous page plus one query for `favorited` and
+    `author.following`, and equals what the uncached read returns, for each viewer."""
+    viewer, other = UserFactory.create_batch(2)
+    followed = UserFactory()
+    FollowFactory(follower=viewer, followee=followed)
+    liked = ArticleFactory(author=followed, tags=["a"])
+    ArticleFactory(tags=["a"])
+    FavoriteFactory(article=liked, user=viewer)
+    for filters in (ArticleFilters(), ArticleFilters(tag="a"), ArticleFilters(tag="none")):
+        anonymous_page(**{k: v for k, v in vars(filters).items() if v})  # warm the rows
+        for who in (viewer, other):
+            with CaptureQueriesContext(connection) as queries:
+                shared = article_list(filters=filters, viewer=who, page=PAGE)
+            with override_settings(CONTENT_CACHE_ENTRIES=0):
+                assert shared == article_list(filters=filters, viewer=who, page=PAGE)
+            assert len(queries) == (2 if shared[0] else 1), queries.captured_queries
+    rows, _ = article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
+    mine = next(r for r in rows if r["id"] == liked.pk)
+    assert mine["favorited"]
+    assert mine["author_following"]
+    # ... and the shared rows stay anonymous.
+    anonymous, _ = anonymous_page()
+    assert not any(r["favorited"] or r["author_following"] for r in anonymous)
+
+
+def test_the_feed_and_single_articles_of_a_viewer_are_not_cached():
     viewer = UserFactory()
-    ArticleFactory()
-    article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
-    with CaptureQueriesContext(connection) as queries:
-        article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
-    assert len(queries) == 2  # the page and its count, as without a cache
+    article = ArticleFactory()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            article_get(slug=article.slug, viewer=viewer)
+        assert len(queries) == 1
+        assert "'content'" not in queries[0]["sql"]
 
 
 def favorite(article: Article) -> None:
@@ -84,7 +116,7 @@ def delete(article: Article) -> None:
     [favorite, unfavorite, edit_body, retag, rename_author, delete],
     ids=lambda w: w.__name__,
 )
-def test_every_write_is_seen_by_the_next_anonymous_read(write: Callable[[Article], None]):
+def test_every_write_is_seen_by_the_next_anonymous_read(write):
     article = ArticleFactory(tags=["a"])
     FavoriteFactory(article=article)
     reads = {
