@@ -17,14 +17,7 @@ Backward compatible: a new row, sequence, function and triggers; code from befor
 
 from django.db import migrations
 
-TABLES_AND_EVENTS = [
-    ("articles_article", "INSERT OR UPDATE OR DELETE"),
-    ("articles_articletag", "INSERT OR UPDATE OR DELETE"),
-    ("articles_favorite", "INSERT OR DELETE"),
-    # Logins, password and token changes write other columns: no new version for those.
-    ("users_user", "UPDATE OF username, bio, image"),
-]
-
+# Logins, password and token changes write other columns of users_user: no new version.
 FORWARD = """
 CREATE SEQUENCE articles_content_version;
 
@@ -41,22 +34,30 @@ END $$;
 
 INSERT INTO articles_counter (name, value) VALUES ('content', nextval('articles_content_version'))
     ON CONFLICT (name) DO NOTHING;
-""" + "".join(
-    f"""
-CREATE CONSTRAINT TRIGGER {table}_content_version AFTER {events} ON {table}
+
+CREATE CONSTRAINT TRIGGER articles_article_content_version
+    AFTER INSERT OR UPDATE OR DELETE ON articles_article
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION articles_bump_content_version();
+CREATE CONSTRAINT TRIGGER articles_articletag_content_version
+    AFTER INSERT OR UPDATE OR DELETE ON articles_articletag
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION articles_bump_content_version();
+CREATE CONSTRAINT TRIGGER articles_favorite_content_version
+    AFTER INSERT OR DELETE ON articles_favorite
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION articles_bump_content_version();
+CREATE CONSTRAINT TRIGGER users_user_content_version
+    AFTER UPDATE OF username, bio, image ON users_user
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION articles_bump_content_version();
 """
-    for table, events in TABLES_AND_EVENTS
-)
 
-BACKWARD = (
-    "".join(f"DROP TRIGGER {table}_content_version ON {table};\n" for table, _ in TABLES_AND_EVENTS)
-    + """
+BACKWARD = """
+DROP TRIGGER articles_article_content_version ON articles_article;
+DROP TRIGGER articles_articletag_content_version ON articles_articletag;
+DROP TRIGGER articles_favorite_content_version ON articles_favorite;
+DROP TRIGGER users_user_content_version ON users_user;
 DROP FUNCTION articles_bump_content_version();
 DROP SEQUENCE articles_content_version;
 DELETE FROM articles_counter WHERE name = 'content';
 """
-)
 
 
 class Migration(migrations.Migration):
