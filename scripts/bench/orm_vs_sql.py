@@ -11,25 +11,23 @@ import os
 import statistics
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "realworld.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# The SQL itself, not the anonymous read cache in front of it (selectors.cached_for_everyone).
+os.environ["CONTENT_CACHE_ENTRIES"] = "0"
 
 import django
 
 django.setup()
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
-
-from realworld.articles.models import Article, ArticleTag, Favorite  # noqa: E402
+from realworld.articles.models import Article  # noqa: E402
 from realworld.articles.selectors import ArticleFilters, article_list  # noqa: E402
 from realworld.common.paging import Page  # noqa: E402
-from realworld.profiles.models import Follow  # noqa: E402
+from realworld.testing.orm_reference import orm_rows  # noqa: E402
 from realworld.users.models import User  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
@@ -37,39 +35,7 @@ PAGES_PER_ROUND = int(os.environ.get("BENCH_PAGES", "200"))
 
 
 def orm_page(viewer: User | None, limit: int = 20) -> tuple[list[dict[str, Any]], int]:
-    favorites = (
-        Favorite.objects.filter(article_id=OuterRef("pk"))
-        .order_by()
-        .values("article_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    favorited: Any = Value(False)
-    following: Any = Value(False)
-    if viewer is not None:
-        favorited = Exists(Favorite.objects.filter(user_id=viewer.pk, article_id=OuterRef("pk")))
-        following = Exists(
-            Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("author_id"))
-        )
-    rows = list(
-        Article.objects.annotate(
-            favorites_count=Coalesce(Subquery(favorites, output_field=IntegerField()), 0),
-            favorited=favorited,
-            author_following=following,
-        )
-        .order_by("-created_at", "-id")
-        .values(
-            "id", "slug", "title", "description", "created_at", "updated_at", "favorites_count",
-            "favorited", "author__username", "author__bio", "author__image", "author_following",
-        )[:limit]
-    )  # fmt: skip
-    tags: dict[int, list[str]] = defaultdict(list)
-    pairs = ArticleTag.objects.filter(article_id__in=[r["id"] for r in rows])
-    for article_id, name in pairs.values_list("article_id", "tag__name"):
-        tags[article_id].append(name)
-    for row in rows:
-        row["tag_list"] = sorted(tags[row["id"]])
-    return rows, Article.objects.count()
+    return orm_rows(Article.objects.all(), viewer, limit=limit), Article.objects.count()
 
 
 def sql_page(viewer: User | None) -> tuple[list[Any], int]:

@@ -89,7 +89,7 @@ variable "log_retention_days" {
   default     = 365
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    condition     = contains(local.cloudwatch_retention_days, var.log_retention_days)
     error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (e.g. 30, 90, 365)."
   }
 }
@@ -100,7 +100,7 @@ variable "pod_log_retention_days" {
   default     = 30
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.pod_log_retention_days)
+    condition     = contains(local.cloudwatch_retention_days, var.pod_log_retention_days)
     error_message = "pod_log_retention_days must be a retention period CloudWatch Logs accepts (e.g. 7, 30, 90)."
   }
 }

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import ArticleFilters, article_get, article_list, tag_list
+from realworld.common.exceptions import NotFound
 from realworld.common.paging import Page
 from realworld.testing.factories import (
     ArticleFactory,
@@ -148,8 +149,6 @@ def test_a_login_or_password_change_keeps_the_cache():
 
 
 def _article_or_none(slug: str):
-    from realworld.common.exceptions import NotFound
-
     try:
         return article_get(slug=slug, viewer=None)
     except NotFound:

@@ -4,70 +4,17 @@ The reference below is the same read written with the ORM (annotations and subqu
 a second query). Both run on the same data for every filter, viewer and page.
 """
 
-from collections import defaultdict
-from typing import Any
-
 import pytest
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 
 from realworld.articles.models import Article, ArticleTag, Favorite
 from realworld.articles.selectors import ArticleFilters, article_feed, article_get, article_list
 from realworld.common.paging import Page
 from realworld.profiles.models import Follow
 from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
-from realworld.users.models import User
+from realworld.testing.orm_reference import orm_rows
 
 pytestmark = pytest.mark.django_db
-
-FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "description",
-    "created_at",
-    "updated_at",
-    "favorites_count",
-    "favorited",
-    "author__username",
-    "author__bio",
-    "author__image",
-    "author_following",
-)
-
-
-def orm_rows(queryset: QuerySet[Article], viewer: User | None, *fields: str) -> list[dict]:
-    viewer_id = viewer.pk if viewer else None
-    favorites = (
-        Favorite.objects.filter(article_id=OuterRef("pk"))
-        .order_by()
-        .values("article_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    favorited: Any = Value(False)
-    following: Any = Value(False)
-    if viewer_id is not None:
-        favorited = Exists(Favorite.objects.filter(user_id=viewer_id, article_id=OuterRef("pk")))
-        following = Exists(
-            Follow.objects.filter(follower_id=viewer_id, followee_id=OuterRef("author_id"))
-        )
-    rows = list(
-        queryset.annotate(
-            favorites_count=Coalesce(Subquery(favorites, output_field=IntegerField()), 0),
-            favorited=favorited,
-            author_following=following,
-        )
-        .order_by("-created_at", "-id")
-        .values(*FIELDS, *fields)
-    )
-    tags: dict[int, list[str]] = defaultdict(list)
-    pairs = ArticleTag.objects.filter(article_id__in=[r["id"] for r in rows])
-    for article_id, name in pairs.values_list("article_id", "tag__name"):
-        tags[article_id].append(name)
-    for row in rows:
-        row["tag_list"] = sorted(tags[row["id"]])
-    return rows
 
 
 def orm_filtered(filters: ArticleFilters) -> QuerySet[Article]:
