@@ -116,8 +116,10 @@ DATABASES = {
         DATABASE_URL,
         # Persistent connections: reconnecting per request costs several times the request itself.
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600, minimum=0),
-        # A stale connection (database restarted) is detected and replaced, not reused.
+        # A stale connection (database restarted) is detected and replaced, not reused; the
+        # backend checks without a round trip (realworld/common/postgresql/base.py).
         conn_health_checks=True,
+        engine="realworld.common.postgresql",
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {})

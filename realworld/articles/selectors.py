@@ -324,11 +324,14 @@ def article_get(*, slug: str, viewer: User | None) -> ArticleDetailRow:
 
 def tag_list() -> list[str]:
     """Names of the tags in use on at least one article."""
-    # A scan of the partial index tag_in_use_idx: the counter says which tags are in use.
-    in_use = Tag.objects.filter(articles_count__gt=0)
-    return cached_for_everyone(
-        "tags", (), lambda: list(in_use.order_by("name").values_list("name", flat=True))
-    )
+
+    def read() -> list[str]:
+        # A scan of the partial index tag_in_use_idx: the counter says which tags are in use.
+        in_use = Tag.objects.filter(articles_count__gt=0).order_by("name")
+        return list(in_use.values_list("name", flat=True))
+
+    # The queryset is built only on a miss: building it is most of a cached read's time.
+    return cached_for_everyone("tags", (), read)
 
 
 def article_by_slug(*, slug: str) -> Article:
