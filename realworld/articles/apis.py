@@ -1,3 +1,5 @@
+import orjson
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -10,6 +12,7 @@ from realworld.articles.selectors import (
     article_feed,
     article_get,
     article_list,
+    cached_for_everyone,
     tag_list,
 )
 from realworld.articles.serializers import (
@@ -21,6 +24,7 @@ from realworld.articles.serializers import (
     article_json,
     articles_page_body,
     list_filters_from_query,
+    plain_list_filters,
 )
 from realworld.articles.services import (
     article_create,
@@ -30,20 +34,52 @@ from realworld.articles.services import (
     article_update,
 )
 from realworld.common.inputs import envelope
-from realworld.common.pagination import page_from_query
+from realworld.common.pagination import page_from_query, plain_page
+from realworld.common.paging import Page
+from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import PAGE_PARAMETERS, errors_for
+from realworld.users.models import User
 from realworld.users.request_user import request_user, request_viewer
 
 TAG = "Articles"
 
+# Response bodies as JSON bytes. What anonymous readers get is the same for all of them: its
+# bytes are cached per content version (selectors.cached_for_everyone), so a repeated read
+# costs one query and no rendering.
 
-def _article_response(slug: str, request: Request, *, status_code: int = 200) -> Response:
-    row = article_get(slug=slug, viewer=request_viewer(request))
-    return Response({"article": article_json(row, with_body=True)}, status=status_code)
+
+def _articles_page_json(filters: ArticleFilters, page: Page, viewer: User | None) -> bytes:
+    def render() -> bytes:
+        rows, count = article_list(filters=filters, viewer=viewer, page=page)
+        return orjson.dumps(articles_page_body(rows, count))
+
+    return render() if viewer else cached_for_everyone("list.json", (filters, page), render)
 
 
-class ArticleListApi(APIView):
+def _article_json(slug: str, viewer: User | None) -> bytes:
+    def render() -> bytes:
+        row = article_get(slug=slug, viewer=viewer)
+        return orjson.dumps({"article": article_json(row, with_body=True)})
+
+    return render() if viewer else cached_for_everyone("article.json", (slug,), render)
+
+
+def _tags_json() -> bytes:
+    return cached_for_everyone("tags.json", (), lambda: orjson.dumps({"tags": tag_list()}))
+
+
+def _article_response(slug: str, request: Request, *, status_code: int = 200) -> HttpResponse:
+    return json_response(_article_json(slug, request_viewer(request)), status=status_code)
+
+
+class ArticleListApi(PlainGetApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
+
+    def plain_get(self, request: HttpRequest) -> bytes | None:
+        filters, page = plain_list_filters(request.GET), plain_page(request.GET)
+        if filters is None or page is None:
+            return None
+        return _articles_page_json(ArticleFilters(**filters), page, request_viewer(request))
 
     @extend_schema(
         tags=[TAG],
@@ -56,13 +92,10 @@ class ArticleListApi(APIView):
         ],
         responses={200: ArticlesResponseDoc, **errors_for(401, 422)},
     )
-    def get(self, request: Request) -> Response:
-        rows, count = article_list(
-            filters=ArticleFilters(**list_filters_from_query(request.query_params)),
-            viewer=request_viewer(request),
-            page=page_from_query(request.query_params),
-        )
-        return Response(articles_page_body(rows, count))
+    def get(self, request: Request) -> HttpResponse:
+        filters = ArticleFilters(**list_filters_from_query(request.query_params))
+        page = page_from_query(request.query_params)
+        return json_response(_articles_page_json(filters, page, request_viewer(request)))
 
     @extend_schema(
         tags=[TAG],
@@ -70,15 +103,23 @@ class ArticleListApi(APIView):
         request=ArticleCreateSerializer,
         responses={201: ArticleResponseDoc, **errors_for(400, 401, 409, 413, 415, 422)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         serializer = ArticleCreateSerializer(data=envelope(request.data, "article"))
         serializer.is_valid(raise_exception=True)
         article = article_create(author=request_user(request), **serializer.validated_data)
         return _article_response(article.slug, request, status_code=status.HTTP_201_CREATED)
 
 
-class ArticleFeedApi(APIView):
+def _feed_json(viewer: User, page: Page) -> bytes:
+    return orjson.dumps(articles_page_body(*article_feed(viewer=viewer, page=page)))
+
+
+class ArticleFeedApi(PlainGetApi):
     permission_classes = (IsAuthenticated,)
+
+    def plain_get(self, request: HttpRequest) -> bytes | None:
+        viewer, page = request_viewer(request), plain_page(request.GET)
+        return _feed_json(viewer, page) if viewer and page else None  # else a 401 or 422
 
     @extend_schema(
         tags=[TAG],
@@ -86,22 +127,23 @@ class ArticleFeedApi(APIView):
         parameters=PAGE_PARAMETERS,
         responses={200: ArticlesResponseDoc, **errors_for(401, 422)},
     )
-    def get(self, request: Request) -> Response:
-        rows, count = article_feed(
-            viewer=request_user(request), page=page_from_query(request.query_params)
-        )
-        return Response(articles_page_body(rows, count))
+    def get(self, request: Request) -> HttpResponse:
+        page = page_from_query(request.query_params)
+        return json_response(_feed_json(request_user(request), page))
 
 
-class ArticleDetailApi(APIView):
+class ArticleDetailApi(PlainGetApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
+
+    def plain_get(self, request: HttpRequest, slug: str) -> bytes | None:
+        return _article_json(slug, request_viewer(request))  # an unknown slug raises NotFound
 
     @extend_schema(
         tags=[TAG],
         operation_id="GetArticle",
         responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: Request, slug: str) -> HttpResponse:
         return _article_response(slug, request)
 
     @extend_schema(
@@ -110,7 +152,7 @@ class ArticleDetailApi(APIView):
         request=ArticleUpdateSerializer,
         responses={200: ArticleResponseDoc, **errors_for(400, 401, 403, 404, 409, 413, 415, 422)},
     )
-    def put(self, request: Request, slug: str) -> Response:
+    def put(self, request: Request, slug: str) -> HttpResponse:
         serializer = ArticleUpdateSerializer(data=envelope(request.data, "article"))
         serializer.is_valid(raise_exception=True)
         article = article_update(
@@ -137,7 +179,7 @@ class ArticleFavoriteApi(APIView):
         request=None,
         responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: Request, slug: str) -> HttpResponse:
         article_favorite(slug=slug, user=request_user(request))
         return _article_response(slug, request)
 
@@ -146,16 +188,19 @@ class ArticleFavoriteApi(APIView):
         operation_id="DeleteArticleFavorite",
         responses={200: ArticleResponseDoc, **errors_for(401, 404)},
     )
-    def delete(self, request: Request, slug: str) -> Response:
+    def delete(self, request: Request, slug: str) -> HttpResponse:
         article_unfavorite(slug=slug, user=request_user(request))
         return _article_response(slug, request)
 
 
-class TagListApi(APIView):
+class TagListApi(PlainGetApi):
+    def plain_get(self, request: HttpRequest) -> bytes | None:
+        return _tags_json()
+
     @extend_schema(
         tags=["Tags"],
         operation_id="GetTags",
         responses={200: TagsResponseDoc, **errors_for(401)},
     )
-    def get(self, request: Request) -> Response:
-        return Response({"tags": tag_list()})
+    def get(self, request: Request) -> HttpResponse:
+        return json_response(_tags_json())

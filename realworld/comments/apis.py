@@ -1,3 +1,5 @@
+import orjson
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -14,23 +16,31 @@ from realworld.comments.serializers import (
 )
 from realworld.comments.services import comment_create, comment_delete
 from realworld.common.inputs import envelope
+from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import errors_for
 from realworld.users.request_user import request_user, request_viewer
 
 TAG = "Comments"
 
 
-class CommentListApi(APIView):
+def _comments_json(slug: str, request: Request | HttpRequest) -> bytes:
+    rows = comment_list(slug=slug, viewer=request_viewer(request))
+    return orjson.dumps({"comments": [comment_json(row) for row in rows]})
+
+
+class CommentListApi(PlainGetApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
+
+    def plain_get(self, request: HttpRequest, slug: str) -> bytes | None:
+        return _comments_json(slug, request)  # an unknown slug raises NotFound
 
     @extend_schema(
         tags=[TAG],
         operation_id="GetArticleComments",
         responses={200: CommentsResponseDoc, **errors_for(401, 404)},
     )
-    def get(self, request: Request, slug: str) -> Response:
-        rows = comment_list(slug=slug, viewer=request_viewer(request))
-        return Response({"comments": [comment_json(row) for row in rows]})
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        return json_response(_comments_json(slug, request))
 
     @extend_schema(
         tags=[TAG],

@@ -2,6 +2,6 @@ from datetime import UTC, datetime
 
 
 def iso_timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and a `Z`, as the RealWorld clients expect."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """ISO 8601 in UTC with milliseconds (truncated) and a `Z`, as the RealWorld clients expect:
+    2026-12-04T00:48:20.860Z. isoformat is C: half the time of strftime, 40 times a page."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"

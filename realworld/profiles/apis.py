@@ -1,9 +1,11 @@
+import orjson
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import errors_for
 from realworld.profiles.selectors import profile_get
 from realworld.profiles.serializers import ProfileResponseDoc
@@ -13,14 +15,25 @@ from realworld.users.request_user import request_user, request_viewer
 TAG = "Profile"
 
 
-class ProfileDetailApi(APIView):
+def _profile_response(username: str, request: Request | HttpRequest) -> HttpResponse:
+    return json_response(_profile_json(username, request))
+
+
+def _profile_json(username: str, request: Request | HttpRequest) -> bytes:
+    return orjson.dumps({"profile": profile_get(username=username, viewer=request_viewer(request))})
+
+
+class ProfileDetailApi(PlainGetApi):
+    def plain_get(self, request: HttpRequest, username: str) -> bytes | None:
+        return _profile_json(username, request)  # an unknown username raises NotFound
+
     @extend_schema(
         tags=[TAG],
         operation_id="GetProfileByUsername",
         responses={200: ProfileResponseDoc, **errors_for(401, 404, resource="profile")},
     )
-    def get(self, request: Request, username: str) -> Response:
-        return Response({"profile": profile_get(username=username, viewer=request_viewer(request))})
+    def get(self, request: Request, username: str) -> HttpResponse:
+        return _profile_response(username, request)
 
 
 class ProfileFollowApi(APIView):
@@ -32,15 +45,15 @@ class ProfileFollowApi(APIView):
         request=None,
         responses={200: ProfileResponseDoc, **errors_for(401, 404, 422, resource="profile")},
     )
-    def post(self, request: Request, username: str) -> Response:
+    def post(self, request: Request, username: str) -> HttpResponse:
         profile_follow(follower=request_user(request), username=username)
-        return Response({"profile": profile_get(username=username, viewer=request_viewer(request))})
+        return _profile_response(username, request)
 
     @extend_schema(
         tags=[TAG],
         operation_id="UnfollowUserByUsername",
         responses={200: ProfileResponseDoc, **errors_for(401, 404, resource="profile")},
     )
-    def delete(self, request: Request, username: str) -> Response:
+    def delete(self, request: Request, username: str) -> HttpResponse:
         profile_unfollow(follower=request_user(request), username=username)
-        return Response({"profile": profile_get(username=username, viewer=request_viewer(request))})
+        return _profile_response(username, request)

@@ -1,5 +1,7 @@
 from typing import Any
 
+import orjson
+from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -11,9 +13,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 from realworld.common import messages
 from realworld.common.client import client_address
 from realworld.common.inputs import envelope
+from realworld.common.plain_get import PlainGetApi
 from realworld.common.schema import TAKEN_USERNAME, errors_for
 from realworld.users import limits
-from realworld.users.request_user import request_user
+from realworld.users.request_user import request_user, request_viewer
 from realworld.users.serializers import (
     LoginSerializer,
     RegisterSerializer,
@@ -123,8 +126,12 @@ class UserLoginApi(NoStore):
         return Response(user_body(user, user_token(user=user)))
 
 
-class CurrentUserApi(NoStore):
+class CurrentUserApi(NoStore, PlainGetApi):
     permission_classes = (IsAuthenticated,)
+
+    def plain_get(self, request: HttpRequest) -> bytes | None:
+        viewer = request_viewer(request)  # None: DRF answers the 401
+        return orjson.dumps(user_body(viewer, str(request.auth))) if viewer else None  # type: ignore[attr-defined]
 
     @extend_schema(
         tags=[TAG],

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.common import messages
 from realworld.users.models import User
+from realworld.users.selectors import user_by_id
 from realworld.users.tokens import token_is_current
 
 SCHEME = "Token"
@@ -54,7 +55,7 @@ class TokenAuthentication(BaseAuthentication):
         user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
         if not (user_id.isascii() and user_id.isdigit() and int(user_id) < 2**63):
             raise TokenRejected(messages.TOKEN_INVALID)
-        user = User.objects.filter(pk=int(user_id)).first()
+        user = user_by_id(int(user_id))
         if user is None:  # deleted since the token was issued
             raise TokenRejected(messages.TOKEN_INVALID)
         if not token_is_current(token, user):

@@ -8,10 +8,11 @@ migration 0003), and inside a test's usual transaction the cache is bypassed on 
 import threading
 import time
 
+import orjson
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
@@ -118,6 +119,7 @@ def delete(article: Article) -> None:
     ids=lambda w: w.__name__,
 )
 def test_every_write_is_seen_by_the_next_anonymous_read(write):
+    """The selectors' cached rows and the API's cached bytes (articles/apis.py) alike."""
     article = ArticleFactory(tags=["a"])
     FavoriteFactory(article=article)
     reads = {
@@ -125,6 +127,10 @@ def test_every_write_is_seen_by_the_next_anonymous_read(write):
         "tagged": lambda: anonymous_page(tag="a"),
         "tags": tag_list,
         "article": lambda: _article_or_none(article.slug),
+        "api list": lambda: api_read("/api/articles"),
+        "api tagged": lambda: api_read("/api/articles?tag=a"),
+        "api tags": lambda: api_read("/api/tags"),
+        "api article": lambda: api_read(f"/api/articles/{article.slug}"),
     }
     before = {name: read() for name, read in reads.items()}  # now cached
     assert {name: read() for name, read in reads.items()} == before
@@ -146,6 +152,21 @@ def test_a_login_or_password_change_keeps_the_cache():
     with CaptureQueriesContext(connection) as queries:
         anonymous_page()
     assert len(queries) == 1
+
+
+def api_read(path: str) -> tuple[int, bytes]:
+    response = Client().get(path)
+    return response.status_code, response.content
+
+
+def test_a_repeated_anonymous_api_read_costs_one_version_query():
+    article = ArticleFactory(tags=["a"])
+    for path in ("/api/articles", "/api/tags", f"/api/articles/{article.slug}"):
+        first = api_read(path)
+        with CaptureQueriesContext(connection) as queries:
+            assert api_read(path) == first
+        assert len(queries) == 1, queries.captured_queries
+        assert "'content'" in queries[0]["sql"]
 
 
 def _article_or_none(slug: str):
@@ -200,6 +221,10 @@ def test_interleaved_writes_and_reads_never_see_a_stale_answer():
                     row = article_get(slug=slug, viewer=None)
                     rows, _ = anonymous_page()
                 generation = int(row["body"].split()[-1])
+                served = orjson.loads(api_read(f"/api/articles/{slug}")[1])["article"]
+                if int(served["body"].split()[-1]) < floor:
+                    with lock:
+                        problems.append(f"API article at {served['body']} after {floor}")
                 listed = next(r for r in rows if r["slug"] == slug)
                 with lock:
                     reads["total"] += 1

@@ -16,8 +16,8 @@ from django.db.backends.postgresql import base
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
-        due = self.connection is not None and self.health_check_enabled
-        if due and not self.health_check_done and not _data_waiting(self.connection):
+        due = self.connection is not None and self.health_check_enabled  # type: ignore[attr-defined]
+        if due and not self.health_check_done and not _data_waiting(self.connection):  # type: ignore[has-type]
             self.health_check_done = True  # nothing from the server: the connection is alive
             return
         super().close_if_health_check_failed()

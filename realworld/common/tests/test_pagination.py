@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
-from realworld.common.pagination import PageParamsSerializer, _plain_page, page_from_query
+from realworld.common.pagination import PageParamsSerializer, page_from_query, plain_page
 from realworld.common.paging import MAX_LIMIT, Page
 
 QUERIES = [
@@ -57,5 +57,5 @@ def test_same_answer_as_the_serializer(raw: str) -> None:
 
 def test_the_plain_path_answers_the_common_queries() -> None:
     for raw in ("", "limit=5", "offset=3", "limit=20&offset=40"):
-        assert _plain_page(QueryDict(raw)) is not None, raw
-    assert _plain_page(QueryDict("limit=5.0")) is None
+        assert plain_page(QueryDict(raw)) is not None, raw
+    assert plain_page(QueryDict("limit=5.0")) is None

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the check may close the 
 def last_statement_of(pid: int) -> str:
     with psycopg.connect(url_from_settings(connection.settings_dict), autocommit=True) as other:
         found = other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-        return found.fetchone()[0]
+        return found.fetchone()[0]  # type: ignore[index]
 
 
 def backend_pid() -> int:
@@ -27,7 +27,7 @@ def backend_pid() -> int:
 
 def start_of_request() -> None:
     """What Django does before a request's first query (health_check_done is reset per request)."""
-    connection.health_check_done = False
+    connection.health_check_done = False  # type: ignore[attr-defined]
     connection.close_if_health_check_failed()
 
 
