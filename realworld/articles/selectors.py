@@ -351,9 +351,13 @@ def article_id_by_slug(*, slug: str) -> int:
 
 
 def tag_popular(*, limit: int) -> list[str]:
-    """The tags on the most articles (ties by name): the web app's sidebar."""
-    in_use = Tag.objects.filter(articles_count__gt=0).order_by("-articles_count", "name")
-    return list(in_use.values_list("name", flat=True)[:limit])
+    """The tags on the most articles (ties by name): the web app's sidebar, on every page."""
+
+    def read() -> list[str]:
+        in_use = Tag.objects.filter(articles_count__gt=0).order_by("-articles_count", "name")
+        return list(in_use.values_list("name", flat=True)[:limit])
+
+    return cached_for_everyone("popular-tags", (limit,), read)
 
 
 def article_get_for_edit(*, slug: str, user: User) -> ArticleDetailRow:

@@ -16,7 +16,13 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
-from realworld.articles.selectors import ArticleFilters, article_get, article_list, tag_list
+from realworld.articles.selectors import (
+    ArticleFilters,
+    article_get,
+    article_list,
+    tag_list,
+    tag_popular,
+)
 from realworld.common.exceptions import NotFound
 from realworld.common.paging import Page
 from realworld.testing.factories import (
@@ -126,6 +132,7 @@ def test_every_write_is_seen_by_the_next_anonymous_read(write):
         "list": anonymous_page,
         "tagged": lambda: anonymous_page(tag="a"),
         "tags": tag_list,
+        "popular tags": lambda: tag_popular(limit=10),
         "article": lambda: _article_or_none(article.slug),
         "api list": lambda: api_read("/api/articles"),
         "api tagged": lambda: api_read("/api/articles?tag=a"),

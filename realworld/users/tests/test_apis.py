@@ -1,5 +1,6 @@
 import base64
 import json
+import time
 from datetime import timedelta
 
 import jwt
@@ -12,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.models import User
-from realworld.users.tokens import user_token
+from realworld.users.tokens import VERSION_CLAIM, user_token
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +232,19 @@ class TestAuthentication:
         token.set_exp(lifetime=-timedelta(seconds=1))
 
         response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+
+        assert response.status_code == 401
+        assert response.json() == {"errors": {"token": ["has expired"]}}
+
+    def test_rejects_a_token_that_expired_after_it_was_accepted(self, client, user):
+        token = AccessToken.for_user(user)
+        token[VERSION_CLAIM] = user.token_version
+        token.set_exp(lifetime=timedelta(seconds=1))
+        header = f"Token {token}"
+        assert client.get("/api/user", HTTP_AUTHORIZATION=header).status_code == 200
+        time.sleep(1.1)
+
+        response = client.get("/api/user", HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401
         assert response.json() == {"errors": {"token": ["has expired"]}}
