@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from realworld.articles.selectors import cached_for_everyone
 from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import errors_for
 from realworld.profiles.selectors import profile_get
@@ -20,7 +21,13 @@ def _profile_response(username: str, request: Request | HttpRequest) -> HttpResp
 
 
 def _profile_json(username: str, request: Request | HttpRequest) -> bytes:
-    return orjson.dumps({"profile": profile_get(username=username, viewer=request_viewer(request))})
+    viewer = request_viewer(request)
+
+    def render() -> bytes:
+        return orjson.dumps({"profile": profile_get(username=username, viewer=viewer)})
+
+    # Anonymous: the same bytes for everyone, per content version (articles/apis.py).
+    return render() if viewer else cached_for_everyone("profile.json", (username,), render)
 
 
 class ProfileDetailApi(PlainGetApi):

@@ -23,10 +23,12 @@ from realworld.articles.selectors import (
     tag_list,
     tag_popular,
 )
+from realworld.comments.models import Comment
 from realworld.common.exceptions import NotFound
 from realworld.common.paging import Page
 from realworld.testing.factories import (
     ArticleFactory,
+    CommentFactory,
     FavoriteFactory,
     FollowFactory,
     UserFactory,
@@ -119,15 +121,24 @@ def delete(article: Article) -> None:
     Article.objects.filter(pk=article.pk).delete()
 
 
+def comment(article: Article) -> None:
+    CommentFactory(article=article)
+
+
+def edit_comment(article: Article) -> None:
+    Comment.objects.filter(article=article).update(body="edited")
+
+
 @pytest.mark.parametrize(
     "write",
-    [favorite, unfavorite, edit_body, retag, rename_author, delete],
+    [favorite, unfavorite, edit_body, retag, rename_author, delete, comment, edit_comment],
     ids=lambda w: w.__name__,
 )
 def test_every_write_is_seen_by_the_next_anonymous_read(write):
     """The selectors' cached rows and the API's cached bytes (articles/apis.py) alike."""
     article = ArticleFactory(tags=["a"])
     FavoriteFactory(article=article)
+    CommentFactory(article=article)
     reads = {
         "list": anonymous_page,
         "tagged": lambda: anonymous_page(tag="a"),
@@ -138,6 +149,8 @@ def test_every_write_is_seen_by_the_next_anonymous_read(write):
         "api tagged": lambda: api_read("/api/articles?tag=a"),
         "api tags": lambda: api_read("/api/tags"),
         "api article": lambda: api_read(f"/api/articles/{article.slug}"),
+        "api comments": lambda: api_read(f"/api/articles/{article.slug}/comments"),
+        "api author": lambda: api_read(f"/api/profiles/{article.author.username}"),
     }
     before = {name: read() for name, read in reads.items()}  # now cached
     assert {name: read() for name, read in reads.items()} == before
@@ -148,6 +161,16 @@ def test_every_write_is_seen_by_the_next_anonymous_read(write):
     uncached = _uncached(reads)
     assert after == uncached
     assert after != before
+
+
+def test_registrations_and_deleted_accounts_are_seen_by_the_next_anonymous_read():
+    reader = UserFactory()
+    profile = f"/api/profiles/{reader.username}"
+    assert api_read(profile)[0] == 200  # now cached
+    newcomer = f"/api/profiles/{UserFactory().username}"
+    assert api_read(newcomer)[0] == 200
+    User.objects.filter(pk=reader.pk).delete()
+    assert api_read(profile)[0] == 404
 
 
 def test_a_login_or_password_change_keeps_the_cache():
@@ -168,7 +191,8 @@ def api_read(path: str) -> tuple[int, bytes]:
 
 def test_a_repeated_anonymous_api_read_costs_one_version_query():
     article = ArticleFactory(tags=["a"])
-    for path in ("/api/articles", "/api/tags", f"/api/articles/{article.slug}"):
+    comments, author = f"/api/articles/{article.slug}/comments", f"/api/profiles/{article.author}"
+    for path in ("/api/articles", "/api/tags", f"/api/articles/{article.slug}", comments, author):
         first = api_read(path)
         with CaptureQueriesContext(connection) as queries:
             assert api_read(path) == first
