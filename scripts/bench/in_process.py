@@ -56,8 +56,12 @@ def measure(paths: list[str]) -> None:
         }
         if token:
             environ["HTTP_AUTHORIZATION"] = f"Token {token}"
-        statuses = []
-        b"".join(application(environ, lambda status, headers, exc=None: statuses.append(status)))
+        statuses: list[str] = []
+
+        def start_response(status: str, headers: list, exc_info: object = None) -> None:
+            statuses.append(status)
+
+        b"".join(application(environ, start_response))  # type: ignore[arg-type]
         if not statuses[0].startswith("200"):
             raise SystemExit(f"{path}: {statuses[0]}")
 
