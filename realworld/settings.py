@@ -96,6 +96,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
+                "realworld.web.page_cache.csrf_placeholder",  # after csrf: it overrides
                 "realworld.web.context.conduit",
             ]
         },

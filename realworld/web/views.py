@@ -51,6 +51,7 @@ from realworld.web.forms import (
     SettingsForm,
     error_sentences,
 )
+from realworld.web.page_cache import cached_for_anonymous
 from realworld.web.pagination import ARTICLES_PER_PAGE, page_links, requested_page
 
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -95,6 +96,7 @@ def _article_list_page(request: HttpRequest, template: str, *, rows, count, page
 
 
 @require_safe
+@cached_for_anonymous
 def home(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     viewer = viewer_of(request)
     following = tag is None and request.GET.get("feed") == "following"
@@ -137,11 +139,13 @@ def _render_article(
 
 
 @require_safe
+@cached_for_anonymous
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_article(request, slug, CommentForm())
 
 
 @require_safe
+@cached_for_anonymous
 def profile_page(request: HttpRequest, username: str, favorites: bool = False) -> HttpResponse:
     viewer = viewer_of(request)
     profile = profile_get(username=username, viewer=viewer)
