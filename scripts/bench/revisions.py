@@ -8,6 +8,7 @@ each revision's median req/s and p99 and the ratio B/A.
 
     DATABASE_URL=postgres://.../perf_bench_1k BENCH_REVISIONS=1c62f79,HEAD \\
         python scripts/bench/revisions.py
+    BENCH_ENDPOINTS="GET / (page, anon);GET /api/user (auth)" ...   # other endpoints
 """
 
 import os
@@ -25,12 +26,12 @@ from realworld.testing.servers import gunicorn_server
 
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-CHOSEN = (
-    "GET /api/tags",
-    "GET /api/articles (anon)",
-    "GET /api/articles/:slug (anon)",
-    "GET /api/articles (auth)",
-)
+# Endpoint names as `make bench` prints them, separated by ";" (BENCH_ENDPOINTS overrides).
+CHOSEN = os.environ.get(
+    "BENCH_ENDPOINTS",
+    "GET /api/tags;GET /api/articles (anon);GET /api/articles/:slug (anon)"
+    ";GET /api/articles (auth)",
+).split(";")
 
 
 def checkout(revision: str) -> Path:
