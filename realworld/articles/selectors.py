@@ -29,9 +29,11 @@ from psycopg import sql
 from realworld.articles.models import Article, ArticleTag, Counter, Favorite, Tag
 from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.paging import Page
+from realworld.common.sql import fetch_dicts
 from realworld.common.text import storable
 from realworld.profiles.models import Follow
 from realworld.users.models import User
+from realworld.users.selectors import viewer_id
 
 
 class ArticleRow(TypedDict):
@@ -227,23 +229,12 @@ def cached_for_everyone(kind: str, key: tuple[Any, ...], compute: Callable[[], T
     return answer
 
 
-def _viewer_id(viewer: User | None) -> int | None:
-    return viewer.pk if viewer is not None and viewer.is_authenticated else None
-
-
-def _fetch(statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _page_of(
     narrow: ArticleNarrow, *, viewer: User | None, page: Page
 ) -> tuple[list[ArticleRow], int]:
     page_sql, count_sql = narrow.statements
-    params = {**narrow.params, "viewer": _viewer_id(viewer)}
-    rows = _fetch(page_sql, {**params, "limit": page.limit, "offset": page.offset})
+    params = {**narrow.params, "viewer": viewer_id(viewer)}
+    rows = fetch_dicts(page_sql, {**params, "limit": page.limit, "offset": page.offset})
     with connection.cursor() as cursor:
         cursor.execute(count_sql, narrow.params)
         count = cursor.fetchone()[0]
@@ -257,16 +248,16 @@ def article_list(
     narrow = ArticleNarrow(tag=filters.tag, author=filters.author, favorited=filters.favorited)
     if not all(storable(value) for value in narrow.params.values()):
         return [], 0  # no tag, author or user can be named so
-    viewer_id = _viewer_id(viewer)
-    if viewer_id is not None and not _content_cache_active():
+    signed_in = viewer_id(viewer)
+    if signed_in is not None and not _content_cache_active():
         return _page_of(narrow, viewer=viewer, page=page)
     rows, count = cached_for_everyone(
         "list",
         (narrow, page.limit, page.offset),
         lambda: _page_of(narrow, viewer=None, page=page),
     )
-    if viewer_id is not None:  # the shared rows, with what only this viewer sees of them
-        rows = _with_viewer_flags(rows, viewer_id)
+    if signed_in is not None:  # the shared rows, with what only this viewer sees of them
+        rows = _with_viewer_flags(rows, signed_in)
     return rows, count
 
 
@@ -311,12 +302,12 @@ ARTICLE_BY_SLUG = (
 def article_get(*, slug: str, viewer: User | None) -> ArticleDetailRow:
     if not storable(slug):
         raise NotFound("article")
-    viewer_id = _viewer_id(viewer)
+    signed_in = viewer_id(viewer)
 
     def read() -> list[dict[str, Any]]:
-        return _fetch(ARTICLE_BY_SLUG, {"slug": slug, "viewer": viewer_id})
+        return fetch_dicts(ARTICLE_BY_SLUG, {"slug": slug, "viewer": signed_in})
 
-    rows = read() if viewer_id is not None else cached_for_everyone("article", (slug,), read)
+    rows = read() if signed_in is not None else cached_for_everyone("article", (slug,), read)
     if not rows:
         raise NotFound("article")
     return cast(ArticleDetailRow, rows[0])
@@ -342,12 +333,23 @@ def article_by_slug(*, slug: str) -> Article:
     return article
 
 
+ARTICLE_ID_BY_SLUG = (
+    sql.SQL("SELECT id FROM {article} WHERE slug = {slug}")
+    .format(slug=sql.Placeholder("slug"), **TABLES)
+    .as_string()
+)
+
+
 def article_id_by_slug(*, slug: str) -> int:
-    found = Article.objects.filter(slug=slug) if storable(slug) else Article.objects.none()
-    article_id = found.values_list("id", flat=True).first()
-    if article_id is None:
+    """The id of the article at this slug, or NotFound (comments, favorites): one statement."""
+    found = None
+    if storable(slug):
+        with connection.cursor() as cursor:
+            cursor.execute(ARTICLE_ID_BY_SLUG, {"slug": slug})
+            found = cursor.fetchone()
+    if found is None:
         raise NotFound("article")
-    return article_id
+    return found[0]
 
 
 def tag_popular(*, limit: int) -> list[str]:

@@ -27,3 +27,8 @@ def user_by_id(user_id: int) -> User | None:
     return (
         User.from_db(connection.alias, [field.attname for field in _FIELDS], row) if row else None
     )
+
+
+def viewer_id(viewer: User | None) -> int | None:
+    """The id a read binds as its viewer: None for anonymous readers (no flags are then set)."""
+    return viewer.pk if viewer is not None and viewer.is_authenticated else None
