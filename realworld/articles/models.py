@@ -71,10 +71,13 @@ class ArticleTag(models.Model):
 
 
 class Counter(models.Model):
-    """Exact totals kept by database triggers in the writing transaction (migration 0002).
+    """Values kept by database triggers in the writing transaction, whatever writes.
 
-    One row, "articles": the number of articles, so the unfiltered `articlesCount` is one
-    primary-key read instead of a COUNT(*) that grows with the table.
+    "articles" (migration 0002): the number of articles, so the unfiltered `articlesCount` is
+    one primary-key read instead of a COUNT(*) that grows with the table.
+    "content" (migrations 0003, 0004): the content version of the anonymous read cache
+    (selectors.cached_for_everyone), new at the commit of any write of an article, a tag link,
+    a favorite, a comment, a user's username, bio or image, a registration or a deletion.
     """
 
     name = models.CharField(max_length=32, primary_key=True)
