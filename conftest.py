@@ -21,7 +21,8 @@ def collected_static() -> None:
 
 
 @pytest.fixture
-def client() -> APIClient:
+def api_client() -> APIClient:
+    """An anonymous API client (DRF's, JSON by default); pytest-django's `client` is Django's."""
     return APIClient()
 
 

@@ -12,17 +12,17 @@ HEADERS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/tags", "/api/articles/missing", "/api/user", "/nowhere"])
-def test_api_responses_carry_the_security_headers(client, path):
-    response = client.get(path)
+def test_api_responses_carry_the_security_headers(api_client, path):
+    response = api_client.get(path)
     for name, value in HEADERS.items():
         assert response[name] == value
     assert "Strict-Transport-Security" not in response  # plain HTTP: no HSTS
 
 
 @pytest.mark.django_db
-def test_hsts_when_the_tls_proxy_says_https(client, settings):
+def test_hsts_when_the_tls_proxy_says_https(api_client, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    response = client.get("/api/tags", HTTP_X_FORWARDED_PROTO="https")
+    response = api_client.get("/api/tags", HTTP_X_FORWARDED_PROTO="https")
     assert response["Strict-Transport-Security"] == "max-age=31536000"
 
 

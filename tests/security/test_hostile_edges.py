@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
         ("/api/profiles/a%00b", "profile"),
     ],
 )
-def test_a_nul_in_a_path_is_a_404_not_an_outage(client, path, key):
-    response = client.get(path)
+def test_a_nul_in_a_path_is_a_404_not_an_outage(api_client, path, key):
+    response = api_client.get(path)
 
     assert response.status_code == 404
     assert response.json() == {"errors": {key: ["not found"]}}
@@ -36,34 +36,34 @@ def test_a_nul_in_a_signed_in_write_path_is_a_404(auth_client):
 
 
 @pytest.mark.parametrize("query", ["tag=a%00b", "author=a%00b", "favorited=a%00b"])
-def test_a_nul_in_a_filter_is_a_422(client, query):
-    response = client.get(f"/api/articles?{query}")
+def test_a_nul_in_a_filter_is_a_422(api_client, query):
+    response = api_client.get(f"/api/articles?{query}")
 
     assert response.status_code == 422
     assert list(response.json()["errors"]) == [query.split("=")[0]]
 
 
 @pytest.mark.parametrize("path", ["/article/a%00b", "/profile/a%00b"])
-def test_a_nul_in_a_page_path_is_a_404_page(client, path):
-    response = client.get(path)
+def test_a_nul_in_a_page_path_is_a_404_page(api_client, path):
+    response = api_client.get(path)
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_a_nul_in_a_tag_page_is_an_empty_list(client):
-    response = client.get("/tag/a%00b")
+def test_a_nul_in_a_tag_page_is_an_empty_list(api_client):
+    response = api_client.get("/tag/a%00b")
 
     assert response.status_code == 200
     assert "No articles are here... yet." in response.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/api/users", "/api/users/login"])
-def test_a_lone_surrogate_in_the_email_is_a_400_not_a_crash(client, path):
+def test_a_lone_surrogate_in_the_email_is_a_400_not_a_crash(api_client, path):
     # "\ud800" is no Unicode text: the strict JSON parser refuses the body as a whole.
     body = '{"user": {"email": "\\ud800@x.io", "password": "password123", "username": "abc"}}'
 
-    response = client.post(path, body, content_type="application/json")
+    response = api_client.post(path, body, content_type="application/json")
 
     assert response.status_code == 400
     assert response.json() == {"errors": {"body": ["is not valid JSON"]}}
@@ -128,14 +128,14 @@ def test_responses_with_a_token_are_never_cached(auth_client, path):
     assert auth_client.get(path)["Cache-Control"] == "no-store"
 
 
-def test_login_and_registration_are_never_cached(client):
+def test_login_and_registration_are_never_cached(api_client):
     user = UserFactory()
-    registered = client.post(
+    registered = api_client.post(
         "/api/users",
         {"user": {"username": "n", "email": "n@x.io", "password": "password123"}},
         format="json",
     )
-    logged_in = client.post(
+    logged_in = api_client.post(
         "/api/users/login",
         {"user": {"email": user.email, "password": "password123"}},
         format="json",

@@ -27,57 +27,57 @@ NASTY = [
 
 
 @pytest.fixture
-def writer(client) -> tuple[object, str]:
+def writer(api_client) -> tuple[object, str]:
     body = {"user": {"username": "writer", "email": "w@example.com", "password": "pw-12345678"}}
-    token = client.post("/api/users", body, format="json").json()["user"]["token"]
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client, token
+    token = api_client.post("/api/users", body, format="json").json()["user"]["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return api_client, token
 
 
 @pytest.mark.parametrize("text", NASTY)
 def test_articles_and_tags_round_trip_verbatim(writer, text):
-    client, _ = writer
+    api_client, _ = writer
     tag = text[:64]
     article = {"title": text, "description": text, "body": text, "tagList": [tag]}
-    created = client.post("/api/articles", {"article": article}, format="json")
+    created = api_client.post("/api/articles", {"article": article}, format="json")
     assert created.status_code == 201, created.content
     slug = created.json()["article"]["slug"]
 
-    fetched = client.get(f"/api/articles/{quote(slug, safe='')}").json()["article"]
+    fetched = api_client.get(f"/api/articles/{quote(slug, safe='')}").json()["article"]
     assert (fetched["title"], fetched["description"], fetched["body"]) == (text, text, text)
     assert fetched["tagList"] == [tag]
-    assert tag in client.get("/api/tags").json()["tags"]
-    listed = client.get("/api/articles", {"tag": tag}).json()
+    assert tag in api_client.get("/api/tags").json()["tags"]
+    listed = api_client.get("/api/articles", {"tag": tag}).json()
     assert [a["slug"] for a in listed["articles"]] == [slug]
 
-    comment = client.post(
+    comment = api_client.post(
         f"/api/articles/{quote(slug, safe='')}/comments", {"comment": {"body": text}}, format="json"
     )
     assert comment.json()["comment"]["body"] == text
 
 
 @pytest.mark.parametrize("name", [n.replace("/", "")[:64] for n in NASTY if n.isprintable()])
-def test_usernames_round_trip_verbatim(client, name):
+def test_usernames_round_trip_verbatim(api_client, name):
     body = {"user": {"username": name, "email": "n@example.com", "password": "pw-12345678"}}
-    assert client.post("/api/users", body, format="json").status_code == 201
-    profile = client.get(f"/api/profiles/{quote(name, safe='')}").json()["profile"]
+    assert api_client.post("/api/users", body, format="json").status_code == 201
+    profile = api_client.get(f"/api/profiles/{quote(name, safe='')}").json()["profile"]
     assert profile["username"] == name
     assert User.objects.get().username == name
 
 
 @pytest.mark.parametrize("name", ["zero\u200bwidth", "rtl\u202eoverride", "tab\there", "nul\x00"])
-def test_usernames_with_invisible_characters_are_refused(client, name):
+def test_usernames_with_invisible_characters_are_refused(api_client, name):
     # Anti-spoofing: a name that renders like another one (or not at all) is a 422.
     body = {"user": {"username": name, "email": "n@example.com", "password": "pw-12345678"}}
-    response = client.post("/api/users", body, format="json")
+    response = api_client.post("/api/users", body, format="json")
     assert response.status_code == 422
     assert "username" in response.json()["errors"]
 
 
-def test_lookups_with_metacharacters_are_plain_misses(client):
+def test_lookups_with_metacharacters_are_plain_misses(api_client):
     for path in ("/api/articles/%27%20OR%201%3D1--", "/api/profiles/%25", "/api/profiles/_"):
-        assert client.get(path).status_code == 404
-    listed = client.get("/api/articles", {"tag": "%", "author": "' OR ''='", "favorited": "_"})
+        assert api_client.get(path).status_code == 404
+    listed = api_client.get("/api/articles", {"tag": "%", "author": "' OR ''='", "favorited": "_"})
     assert listed.json() == {"articles": [], "articlesCount": 0}
 
 
@@ -86,36 +86,36 @@ def test_lookups_with_metacharacters_are_plain_misses(client):
     [("title", 256), ("description", 2001), ("tagList", 65)],
 )
 def test_too_long_is_a_422(writer, field, length):
-    client, _ = writer
+    api_client, _ = writer
     article = {"title": "t", "description": "d", "body": "b", "tagList": []}
     article[field] = ["x" * length] if field == "tagList" else "x" * length
-    response = client.post("/api/articles", {"article": article}, format="json")
+    response = api_client.post("/api/articles", {"article": article}, format="json")
     assert response.status_code == 422
     assert field in response.json()["errors"]
 
 
 def test_long_body_within_the_request_limit_is_kept(writer):
-    client, _ = writer
+    api_client, _ = writer
     body = "🧪" * 100_000  # 400 kB of UTF-8, under the 1 MiB body limit
     article = {"title": "long", "description": "d", "body": body}
-    slug = client.post("/api/articles", {"article": article}, format="json").json()["article"]
-    assert client.get(f"/api/articles/{slug['slug']}").json()["article"]["body"] == body
+    slug = api_client.post("/api/articles", {"article": article}, format="json").json()["article"]
+    assert api_client.get(f"/api/articles/{slug['slug']}").json()["article"]["body"] == body
 
 
 def test_request_body_over_the_limit_is_a_413(writer):
-    client, _ = writer
+    api_client, _ = writer
     body = "x" * (settings.MAX_REQUEST_BODY_BYTES + 1)
-    response = client.post("/api/articles", {"article": {"body": body}}, format="json")
+    response = api_client.post("/api/articles", {"article": {"body": body}}, format="json")
     assert response.status_code == 413
     assert response.json()["errors"]["body"]
 
 
-def test_page_size_is_capped(client, writer):
+def test_page_size_is_capped(api_client, writer):
     api, _ = writer
     for i in range(3):
         article = {"title": f"a{i}", "description": "d", "body": "b"}
         api.post("/api/articles", {"article": article}, format="json")
-    response = client.get("/api/articles", {"limit": 10**9})
+    response = api_client.get("/api/articles", {"limit": 10**9})
     assert response.status_code == 200
     assert len(response.json()["articles"]) == 3  # served, as at most 100 per page
 
@@ -126,12 +126,12 @@ def b64(data: dict) -> str:
 
 def test_foreign_algorithms_are_refused(writer):
     _, token = writer
-    client = APIClient()  # no stored credentials
+    api_client = APIClient()  # no stored credentials
     claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
     signature = token.split(".")[2]
     for alg in ("RS256", "ES256", "none", "HS512"):
         forged = f"{b64({'alg': alg, 'typ': 'JWT'})}.{b64(claims)}.{signature}"
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}")
         assert response.status_code == 401, alg
         assert response.json()["errors"]
 

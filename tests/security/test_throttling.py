@@ -29,18 +29,18 @@ def low_rates(settings, db):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **LOW_RATES}
 
 
-def login(client: APIClient, email: str, ip: str = "10.0.0.1", **extra):
+def login(api_client: APIClient, email: str, ip: str = "10.0.0.1", **extra):
     body = {"user": {"email": email, "password": "wrong-password"}}
-    return client.post("/api/users/login", body, format="json", REMOTE_ADDR=ip, **extra)
+    return api_client.post("/api/users/login", body, format="json", REMOTE_ADDR=ip, **extra)
 
 
-def register(client: APIClient, n: int, email: str | None = None, ip: str = "10.0.0.1"):
+def register(api_client: APIClient, n: int, email: str | None = None, ip: str = "10.0.0.1"):
     user = {
         "username": f"name{n}",
         "email": email or f"name{n}@example.com",
         "password": "pw-12345678",
     }
-    return client.post("/api/users", {"user": user}, format="json", REMOTE_ADDR=ip)
+    return api_client.post("/api/users", {"user": user}, format="json", REMOTE_ADDR=ip)
 
 
 def assert_throttled(response) -> None:
@@ -53,61 +53,64 @@ def assert_throttled(response) -> None:
 
 @pytest.mark.usefixtures("low_rates")
 class TestLogin:
-    def test_per_account_from_many_addresses(self, client):
+    def test_per_account_from_many_addresses(self, api_client):
         statuses = [
-            login(client, "Victim@example.com", ip=f"10.0.1.{i}").status_code for i in range(3)
+            login(api_client, "Victim@example.com", ip=f"10.0.1.{i}").status_code for i in range(3)
         ]
         assert statuses == [401, 401, 401]
         # The same account, another address, another letter case: still the same account.
-        assert_throttled(login(client, "victim@EXAMPLE.com", ip="10.0.1.99"))
+        assert_throttled(login(api_client, "victim@EXAMPLE.com", ip="10.0.1.99"))
         # Other accounts are not affected.
-        assert login(client, "someone@example.com", ip="10.0.1.100").status_code == 401
+        assert login(api_client, "someone@example.com", ip="10.0.1.100").status_code == 401
 
-    def test_per_address_across_accounts(self, client):
-        statuses = [login(client, f"user{i}@example.com").status_code for i in range(5)]
+    def test_per_address_across_accounts(self, api_client):
+        statuses = [login(api_client, f"user{i}@example.com").status_code for i in range(5)]
         assert statuses == [401] * 5
-        assert_throttled(login(client, "user99@example.com"))
-        assert login(client, "user99@example.com", ip="10.0.0.2").status_code == 401
+        assert_throttled(login(api_client, "user99@example.com"))
+        assert login(api_client, "user99@example.com", ip="10.0.0.2").status_code == 401
 
-    def test_forged_forwarded_for_does_not_reset_the_address_limit(self, client):
+    def test_forged_forwarded_for_does_not_reset_the_address_limit(self, api_client):
         for i in range(5):
-            login(client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
-        assert_throttled(login(client, "other@example.com", HTTP_X_FORWARDED_FOR="192.0.2.200"))
+            login(api_client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+        assert_throttled(login(api_client, "other@example.com", HTTP_X_FORWARDED_FOR="192.0.2.200"))
 
     def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_limit(
-        self, client, settings
+        self, api_client, settings
     ):
         # TRUSTED_PROXY_COUNT=1 in Kubernetes: ingress-nginx (or the load generator, which
         # presents one address per simulated user) names the client in X-Forwarded-For.
         settings.TRUSTED_PROXY_COUNT = 1
         for i in range(5):
-            login(client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1")
-        assert_throttled(login(client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1"))
+            login(api_client, f"user{i}@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1")
+        assert_throttled(login(api_client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.1"))
         assert (
-            login(client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.2").status_code == 401
+            login(api_client, "other@example.com", HTTP_X_FORWARDED_FOR="198.18.0.2").status_code
+            == 401
         )
 
-    def test_garbage_bodies_are_still_counted_per_address(self, client):
+    def test_garbage_bodies_are_still_counted_per_address(self, api_client):
         for _ in range(5):
-            client.post("/api/users/login", {"user": "x"}, format="json", REMOTE_ADDR="10.0.0.1")
-        assert_throttled(login(client, "user@example.com"))
+            api_client.post(
+                "/api/users/login", {"user": "x"}, format="json", REMOTE_ADDR="10.0.0.1"
+            )
+        assert_throttled(login(api_client, "user@example.com"))
 
 
 @pytest.mark.usefixtures("low_rates")
 class TestRegistration:
-    def test_per_address(self, client):
-        statuses = [register(client, i).status_code for i in range(4)]
+    def test_per_address(self, api_client):
+        statuses = [register(api_client, i).status_code for i in range(4)]
         assert statuses == [201] * 4
-        assert_throttled(register(client, 5))
-        assert register(client, 6, ip="10.0.0.2").status_code == 201
+        assert_throttled(register(api_client, 5))
+        assert register(api_client, 6, ip="10.0.0.2").status_code == 201
 
-    def test_per_account(self, client):
+    def test_per_account(self, api_client):
         statuses = [
-            register(client, i, email="same@example.com", ip=f"10.0.2.{i}").status_code
+            register(api_client, i, email="same@example.com", ip=f"10.0.2.{i}").status_code
             for i in range(2)
         ]
         assert statuses == [201, 409]
-        assert_throttled(register(client, 3, email="same@example.com", ip="10.0.2.50"))
+        assert_throttled(register(api_client, 3, email="same@example.com", ip="10.0.2.50"))
 
 
 def test_the_limit_holds_across_gunicorn_workers(transactional_db):
@@ -135,52 +138,54 @@ def test_the_limit_holds_across_gunicorn_workers(transactional_db):
 class TestTheDesignHolds:
     """The findings of the OWASP probe: counters that cannot be flushed or overshot."""
 
-    def test_a_flood_of_fresh_keys_does_not_reset_a_login_counter(self, client):
+    def test_a_flood_of_fresh_keys_does_not_reset_a_login_counter(self, api_client):
         for i in range(3):
-            login(client, "victim@example.com", ip=f"10.1.0.{i}")
-        assert_throttled(login(client, "victim@example.com", ip="10.1.0.99"))
+            login(api_client, "victim@example.com", ip=f"10.1.0.{i}")
+        assert_throttled(login(api_client, "victim@example.com", ip="10.1.0.99"))
 
         # 400 registrations and logins with fresh emails, from fresh addresses: with Django's
         # database cache (300 entries, culled when full) this emptied the victim's counter.
         for i in range(200):
-            register(client, 1000 + i, ip=f"10.2.{i // 250}.{i % 250}")
-            login(client, f"fresh{i}@example.com", ip=f"10.3.{i // 250}.{i % 250}")
+            register(api_client, 1000 + i, ip=f"10.2.{i // 250}.{i % 250}")
+            login(api_client, f"fresh{i}@example.com", ip=f"10.3.{i // 250}.{i % 250}")
 
-        assert_throttled(login(client, "victim@example.com", ip="10.1.0.100"))
+        assert_throttled(login(api_client, "victim@example.com", ip="10.1.0.100"))
         assert RateCounter.objects.count() > 300  # nothing was evicted
 
-    def test_once_an_address_is_refused_nothing_more_is_counted(self, client):
+    def test_once_an_address_is_refused_nothing_more_is_counted(self, api_client):
         for i in range(5):
-            login(client, f"user{i}@example.com")
+            login(api_client, f"user{i}@example.com")
         rows = RateCounter.objects.count()
 
         for i in range(20):
-            assert_throttled(login(client, f"new{i}@example.com"))
+            assert_throttled(login(api_client, f"new{i}@example.com"))
 
         assert RateCounter.objects.count() == rows
 
-    def test_the_owner_signs_in_from_a_known_address_during_an_attack(self, client, settings):
+    def test_the_owner_signs_in_from_a_known_address_during_an_attack(self, api_client, settings):
         settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "100/min"}
         UserFactory(email="owner@example.com")
         good = {"user": {"email": "owner@example.com", "password": "password123"}}
         assert (
-            client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1").status_code
+            api_client.post(
+                "/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1"
+            ).status_code
             == 200
         )
 
         for i in range(5):  # the attacker, from elsewhere
-            login(client, "owner@example.com", ip=f"10.8.0.{i}")
+            login(api_client, "owner@example.com", ip=f"10.8.0.{i}")
 
-        at_home = client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1")
-        elsewhere = client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.7.0.1")
+        at_home = api_client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.9.0.1")
+        elsewhere = api_client.post("/api/users/login", good, format="json", REMOTE_ADDR="10.7.0.1")
         assert at_home.status_code == 200
         assert_throttled(elsewhere)
 
-    def test_correct_passwords_do_not_count_against_the_account(self, client):
+    def test_correct_passwords_do_not_count_against_the_account(self, api_client):
         UserFactory(email="busy@example.com")
         good = {"user": {"email": "busy@example.com", "password": "password123"}}
         statuses = [
-            client.post(
+            api_client.post(
                 "/api/users/login", good, format="json", REMOTE_ADDR=f"10.6.0.{i}"
             ).status_code
             for i in range(5)  # 5 addresses, the account limit is 3 failures
@@ -194,10 +199,10 @@ def test_a_concurrent_burst_cannot_overshoot(transactional_db, settings):
     barrier = threading.Barrier(16)
 
     def attempt(i: int) -> int:
-        client = APIClient()
+        api_client = APIClient()
         barrier.wait()
         try:
-            return login(client, "burst@example.com", ip=f"10.5.0.{i}").status_code
+            return login(api_client, "burst@example.com", ip=f"10.5.0.{i}").status_code
         finally:
             connection.close()
 

@@ -127,8 +127,8 @@ class TestCreate:
         assert article["article"]["tagList"] == [tag]
         assert auth_client.get("/api/articles", {"tag": tag}).json()["articlesCount"] == 1
 
-    def test_requires_a_token(self, client):
-        assert create(client).status_code == 401
+    def test_requires_a_token(self, api_client):
+        assert create(api_client).status_code == 401
 
 
 class TestGet:
@@ -147,18 +147,18 @@ class TestGet:
         assert body["favoritesCount"] == 2
         assert body["author"]["following"] is True
 
-    def test_anonymous_sees_false_flags(self, client):
+    def test_anonymous_sees_false_flags(self, api_client):
         article = ArticleFactory()
         FavoriteFactory(article=article)
 
-        body = client.get(f"/api/articles/{article.slug}").json()["article"]
+        body = api_client.get(f"/api/articles/{article.slug}").json()["article"]
 
         assert body["favorited"] is False
         assert body["favoritesCount"] == 1
         assert body["author"]["following"] is False
 
-    def test_unknown_slug_is_a_404(self, client):
-        response = client.get("/api/articles/nope")
+    def test_unknown_slug_is_a_404(self, api_client):
+        response = api_client.get("/api/articles/nope")
 
         assert response.status_code == 404
         assert response.json() == {"errors": {"article": ["not found"]}}
@@ -221,10 +221,10 @@ class TestUpdate:
 
         assert response.status_code == 422
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         ArticleFactory(slug="a")
 
-        assert client.put("/api/articles/a", {"article": {}}, format="json").status_code == 401
+        assert api_client.put("/api/articles/a", {"article": {}}, format="json").status_code == 401
 
 
 class TestDelete:
@@ -251,17 +251,17 @@ class TestDelete:
     def test_unknown_slug_is_a_404(self, auth_client):
         assert auth_client.delete("/api/articles/nope").status_code == 404
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         ArticleFactory(slug="a")
 
-        assert client.delete("/api/articles/a").status_code == 401
+        assert api_client.delete("/api/articles/a").status_code == 401
 
 
 class TestList:
-    def test_most_recent_first_without_bodies(self, client):
+    def test_most_recent_first_without_bodies(self, api_client):
         older, newer = ArticleFactory(), ArticleFactory()
 
-        response = client.get("/api/articles")
+        response = api_client.get("/api/articles")
 
         assert response.status_code == 200
         body = response.json()
@@ -269,33 +269,35 @@ class TestList:
         assert body["articlesCount"] == 2
         assert all("body" not in article for article in body["articles"])
 
-    def test_count_is_the_total_not_the_page(self, client):
+    def test_count_is_the_total_not_the_page(self, api_client):
         ArticleFactory.create_batch(5)
 
-        body = client.get("/api/articles", {"limit": 2, "offset": 1}).json()
+        body = api_client.get("/api/articles", {"limit": 2, "offset": 1}).json()
 
         assert body["articlesCount"] == 5
         assert len(body["articles"]) == 2
 
-    def test_offset_and_limit_page_through(self, client):
+    def test_offset_and_limit_page_through(self, api_client):
         articles = ArticleFactory.create_batch(5)
         newest_first = [a.slug for a in reversed(articles)]
 
         pages = [
             [
                 a["slug"]
-                for a in client.get("/api/articles", {"limit": 2, "offset": o}).json()["articles"]
+                for a in api_client.get("/api/articles", {"limit": 2, "offset": o}).json()[
+                    "articles"
+                ]
             ]
             for o in (0, 2, 4)
         ]
 
         assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
 
-    def test_default_limit_is_20_and_limit_is_capped_at_100(self, client):
+    def test_default_limit_is_20_and_limit_is_capped_at_100(self, api_client):
         ArticleFactory.create_batch(105)
 
-        assert len(client.get("/api/articles").json()["articles"]) == 20
-        capped = client.get("/api/articles", {"limit": 1000}).json()
+        assert len(api_client.get("/api/articles").json()["articles"]) == 20
+        capped = api_client.get("/api/articles", {"limit": 1000}).json()
         assert len(capped["articles"]) == 100
         assert capped["articlesCount"] == 105
 
@@ -310,56 +312,56 @@ class TestList:
             ({"offset": 2**40}, {"offset": ["must be less than or equal to 2147483647"]}),
         ],
     )
-    def test_bad_paging_is_a_422_in_the_spec_wording(self, client, query, errors):
-        response = client.get("/api/articles", query)
+    def test_bad_paging_is_a_422_in_the_spec_wording(self, api_client, query, errors):
+        response = api_client.get("/api/articles", query)
 
         assert response.status_code == 422
         assert response.json() == {"errors": errors}
 
-    def test_filters_by_tag(self, client):
+    def test_filters_by_tag(self, api_client):
         tagged = ArticleFactory(tags=["dragons", "x"])
         ArticleFactory(tags=["x"])
 
-        body = client.get("/api/articles", {"tag": "dragons"}).json()
+        body = api_client.get("/api/articles", {"tag": "dragons"}).json()
 
         assert [a["slug"] for a in body["articles"]] == [tagged.slug]
         assert body["articlesCount"] == 1
         assert body["articles"][0]["tagList"] == ["dragons", "x"]
 
-    def test_filters_by_author(self, client):
+    def test_filters_by_author(self, api_client):
         mine = ArticleFactory(author=UserFactory(username="jake"))
         ArticleFactory()
 
-        body = client.get("/api/articles", {"author": "jake"}).json()
+        body = api_client.get("/api/articles", {"author": "jake"}).json()
 
         assert [a["slug"] for a in body["articles"]] == [mine.slug]
         assert body["articlesCount"] == 1
 
-    def test_filters_by_favorited(self, client):
+    def test_filters_by_favorited(self, api_client):
         fan = UserFactory(username="fan")
         liked = ArticleFactory()
         FavoriteFactory(user=fan, article=liked)
         FavoriteFactory(article=ArticleFactory())
 
-        body = client.get("/api/articles", {"favorited": "fan"}).json()
+        body = api_client.get("/api/articles", {"favorited": "fan"}).json()
 
         assert [a["slug"] for a in body["articles"]] == [liked.slug]
         assert body["articlesCount"] == 1
 
-    def test_filters_combine(self, client):
+    def test_filters_combine(self, api_client):
         jake = UserFactory(username="jake")
         match = ArticleFactory(author=jake, tags=["t"])
         ArticleFactory(author=jake)
         ArticleFactory(tags=["t"])
 
-        body = client.get("/api/articles", {"author": "jake", "tag": "t"}).json()
+        body = api_client.get("/api/articles", {"author": "jake", "tag": "t"}).json()
 
         assert [a["slug"] for a in body["articles"]] == [match.slug]
 
-    def test_unknown_author_gives_an_empty_page(self, client):
+    def test_unknown_author_gives_an_empty_page(self, api_client):
         ArticleFactory()
 
-        assert client.get("/api/articles", {"author": "nobody"}).json() == {
+        assert api_client.get("/api/articles", {"author": "nobody"}).json() == {
             "articles": [],
             "articlesCount": 0,
         }
@@ -409,8 +411,8 @@ class TestFeed:
         assert len(body["articles"]) == 1
         assert body["articlesCount"] == 3
 
-    def test_requires_a_token(self, client):
-        assert client.get("/api/articles/feed").status_code == 401
+    def test_requires_a_token(self, api_client):
+        assert api_client.get("/api/articles/feed").status_code == 401
 
 
 class TestFavorite:
@@ -443,19 +445,19 @@ class TestFavorite:
         assert auth_client.post("/api/articles/nope/favorite").status_code == 404
         assert auth_client.delete("/api/articles/nope/favorite").status_code == 404
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         article = ArticleFactory()
 
-        assert client.post(f"/api/articles/{article.slug}/favorite").status_code == 401
+        assert api_client.post(f"/api/articles/{article.slug}/favorite").status_code == 401
 
 
 class TestTags:
-    def test_lists_tags_in_use(self, client):
+    def test_lists_tags_in_use(self, api_client):
         ArticleFactory(tags=["dragons", "training"])
         unused = ArticleFactory(tags=["gone"])
         unused.delete()
 
-        response = client.get("/api/tags")
+        response = api_client.get("/api/tags")
 
         assert response.status_code == 200
         assert response.json() == {"tags": ["dragons", "training"]}
@@ -491,7 +493,7 @@ class TestConcurrentFavorites:
         assert statuses == [200] * 8
         assert Favorite.objects.filter(article=article).count() == 1
 
-    def test_many_users_favoriting_in_parallel_are_all_counted(self, make_client, client):
+    def test_many_users_favoriting_in_parallel_are_all_counted(self, make_client, api_client):
         article = ArticleFactory()
         clients = [make_client(UserFactory()) for _ in range(8)]
 
@@ -500,7 +502,9 @@ class TestConcurrentFavorites:
         )
 
         assert statuses == [200] * 8
-        assert client.get(f"/api/articles/{article.slug}").json()["article"]["favoritesCount"] == 8
+        assert (
+            api_client.get(f"/api/articles/{article.slug}").json()["article"]["favoritesCount"] == 8
+        )
 
 
 @pytest.mark.django_db(transaction=True)

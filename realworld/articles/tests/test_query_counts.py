@@ -24,9 +24,9 @@ def followed_articles(user):
 
 
 @pytest.mark.parametrize("limit", [1, 20])
-def test_list_anonymous(client, followed_articles, django_assert_num_queries, limit):
+def test_list_anonymous(api_client, followed_articles, django_assert_num_queries, limit):
     with django_assert_num_queries(2):
-        body = client.get("/api/articles", {"limit": limit}).json()
+        body = api_client.get("/api/articles", {"limit": limit}).json()
     assert len(body["articles"]) == limit
 
 
@@ -52,22 +52,22 @@ def test_feed(auth_client, followed_articles, django_assert_num_queries, limit):
     assert body["articlesCount"] == 25
 
 
-def test_single_article(client, auth_client, followed_articles, django_assert_num_queries):
-    slug = client.get("/api/articles", {"limit": 1}).json()["articles"][0]["slug"]
+def test_single_article(api_client, auth_client, followed_articles, django_assert_num_queries):
+    slug = api_client.get("/api/articles", {"limit": 1}).json()["articles"][0]["slug"]
 
     with django_assert_num_queries(1):
-        assert client.get(f"/api/articles/{slug}").status_code == 200
+        assert api_client.get(f"/api/articles/{slug}").status_code == 200
     with django_assert_num_queries(2):
         assert auth_client.get(f"/api/articles/{slug}").json()["article"]["favorited"] is True
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_comments(client, django_assert_num_queries, count):
+def test_comments(api_client, django_assert_num_queries, count):
     from realworld.testing.factories import CommentFactory
 
     article = ArticleFactory()
     CommentFactory.create_batch(count, article=article)
 
     with django_assert_num_queries(2):
-        body = client.get(f"/api/articles/{article.slug}/comments").json()
+        body = api_client.get(f"/api/articles/{article.slug}/comments").json()
     assert len(body["comments"]) == count

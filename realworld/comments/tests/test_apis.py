@@ -50,10 +50,10 @@ class TestAdd:
     def test_unknown_article_is_a_404(self, auth_client):
         assert add(auth_client, "nope").status_code == 404
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         article = ArticleFactory()
 
-        assert add(client, article.slug).status_code == 401
+        assert add(api_client, article.slug).status_code == 401
 
 
 class TestList:
@@ -72,16 +72,18 @@ class TestList:
         assert [c["id"] for c in comments] == [newer.pk, older.pk]
         assert [c["author"]["following"] for c in comments] == [False, True]
 
-    def test_anonymous_can_read(self, client):
+    def test_anonymous_can_read(self, api_client):
         comment = CommentFactory()
 
-        comments = client.get(f"/api/articles/{comment.article.slug}/comments").json()["comments"]
+        comments = api_client.get(f"/api/articles/{comment.article.slug}/comments").json()[
+            "comments"
+        ]
 
         assert comments[0]["body"] == comment.body
         assert comments[0]["author"]["following"] is False
 
-    def test_unknown_article_is_a_404(self, client):
-        assert client.get("/api/articles/nope/comments").status_code == 404
+    def test_unknown_article_is_a_404(self, api_client):
+        assert api_client.get("/api/articles/nope/comments").status_code == 404
 
 
 class TestDelete:
@@ -121,9 +123,9 @@ class TestDelete:
         key = "resource" if comment_id == "abc" else "comment"
         assert response.json() == {"errors": {key: ["not found"]}}
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         comment = CommentFactory()
 
-        response = client.delete(f"/api/articles/{comment.article.slug}/comments/{comment.pk}")
+        response = api_client.delete(f"/api/articles/{comment.article.slug}/comments/{comment.pk}")
 
         assert response.status_code == 401

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 class TestProfile:
-    def test_anonymous_sees_following_false(self, client):
+    def test_anonymous_sees_following_false(self, api_client):
         celeb = UserFactory(username="celeb", bio="famous")
 
-        response = client.get("/api/profiles/celeb")
+        response = api_client.get("/api/profiles/celeb")
 
         assert response.status_code == 200
         assert response.json() == {
@@ -26,8 +26,8 @@ class TestProfile:
 
         assert auth_client.get("/api/profiles/celeb").json()["profile"]["following"] is True
 
-    def test_unknown_username_is_a_404(self, client):
-        response = client.get("/api/profiles/nobody")
+    def test_unknown_username_is_a_404(self, api_client):
+        response = api_client.get("/api/profiles/nobody")
 
         assert response.status_code == 404
         assert response.json() == {"errors": {"profile": ["not found"]}}
@@ -74,11 +74,11 @@ class TestFollow:
         assert auth_client.post("/api/profiles/nobody/follow").status_code == 404
         assert auth_client.delete("/api/profiles/nobody/follow").status_code == 404
 
-    def test_requires_a_token(self, client):
+    def test_requires_a_token(self, api_client):
         UserFactory(username="celeb")
 
-        assert client.post("/api/profiles/celeb/follow").status_code == 401
-        assert client.delete("/api/profiles/celeb/follow").status_code == 401
+        assert api_client.post("/api/profiles/celeb/follow").status_code == 401
+        assert api_client.delete("/api/profiles/celeb/follow").status_code == 401
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,9 +18,9 @@ from realworld.users.tokens import VERSION_CLAIM, user_token
 pytestmark = pytest.mark.django_db
 
 
-def register(client, **fields):
+def register(api_client, **fields):
     user = {"username": "jake", "email": "jake@jake.jake", "password": "jakejake1", **fields}
-    return client.post("/api/users", {"user": user}, format="json")
+    return api_client.post("/api/users", {"user": user}, format="json")
 
 
 def b64(data: dict) -> str:
@@ -28,8 +28,8 @@ def b64(data: dict) -> str:
 
 
 class TestRegister:
-    def test_returns_201_with_the_user_and_a_working_token(self, client):
-        response = register(client)
+    def test_returns_201_with_the_user_and_a_working_token(self, api_client):
+        response = register(api_client)
 
         assert response.status_code == 201
         body = response.json()["user"]
@@ -40,39 +40,39 @@ class TestRegister:
             "bio": None,
             "image": None,
         }
-        me = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {body['token']}")
+        me = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {body['token']}")
         assert me.status_code == 200
         assert me.json()["user"]["username"] == "jake"
 
-    def test_stores_an_argon2_hash_not_the_password(self, client, settings):
+    def test_stores_an_argon2_hash_not_the_password(self, api_client, settings):
         settings.PASSWORD_HASHERS = [
             "django.contrib.auth.hashers.Argon2PasswordHasher",
             "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         ]
-        register(client)
+        register(api_client)
 
         stored = User.objects.get(username="jake").password
         assert stored.startswith("argon2$")
         assert check_password("jakejake1", stored)
 
-    def test_email_is_unique_whatever_its_case(self, client):
-        register(client)
+    def test_email_is_unique_whatever_its_case(self, api_client):
+        register(api_client)
 
-        response = register(client, username="other", email="JAKE@Jake.jake")
+        response = register(api_client, username="other", email="JAKE@Jake.jake")
 
         assert response.status_code == 409  # API spec 2.0.0
         assert response.json() == {"errors": {"email": ["has already been taken"]}}
 
-    def test_username_is_unique_whatever_its_case(self, client):
-        register(client)
+    def test_username_is_unique_whatever_its_case(self, api_client):
+        register(api_client)
 
-        response = register(client, username="JAKE", email="other@jake.jake")
+        response = register(api_client, username="JAKE", email="other@jake.jake")
 
         assert response.status_code == 409
         assert response.json() == {"errors": {"username": ["has already been taken"]}}
 
-    def test_names_every_missing_field(self, client):
-        response = client.post("/api/users", {"user": {}}, format="json")
+    def test_names_every_missing_field(self, api_client):
+        response = api_client.post("/api/users", {"user": {}}, format="json")
 
         assert response.status_code == 422
         assert response.json()["errors"] == {
@@ -81,8 +81,8 @@ class TestRegister:
             "password": ["can't be blank"],
         }
 
-    def test_missing_envelope_is_a_422(self, client):
-        response = client.post("/api/users", {"username": "jake"}, format="json")
+    def test_missing_envelope_is_a_422(self, api_client):
+        response = api_client.post("/api/users", {"username": "jake"}, format="json")
 
         assert response.status_code == 422
         assert "user" in response.json()["errors"]
@@ -98,17 +98,17 @@ class TestRegister:
             ({"password": None}, {"password": ["can't be blank"]}),
         ],
     )
-    def test_rejects_invalid_values_in_the_spec_wording(self, client, fields, errors):
-        response = register(client, **fields)
+    def test_rejects_invalid_values_in_the_spec_wording(self, api_client, fields, errors):
+        response = register(api_client, **fields)
 
         assert response.status_code == 422
         assert response.json() == {"errors": errors}
         assert not User.objects.exists()
 
-    def test_reports_every_bad_field_at_once_taken_names_included(self, client):
-        register(client)
+    def test_reports_every_bad_field_at_once_taken_names_included(self, api_client):
+        register(api_client)
 
-        response = register(client, username="other", email="JAKE@jake.jake", password="short")
+        response = register(api_client, username="other", email="JAKE@jake.jake", password="short")
 
         assert response.status_code == 422
         assert response.json() == {
@@ -118,10 +118,10 @@ class TestRegister:
             }
         }
 
-    def test_a_taken_name_beside_a_malformed_one_reports_both(self, client):
-        register(client)
+    def test_a_taken_name_beside_a_malformed_one_reports_both(self, api_client):
+        register(api_client)
 
-        response = register(client, username="jake", email="not-an-email")
+        response = register(api_client, username="jake", email="not-an-email")
 
         assert response.status_code == 422
         assert response.json() == {
@@ -129,30 +129,30 @@ class TestRegister:
         }
 
     @pytest.mark.parametrize("body", [[], "text", 3])
-    def test_a_body_that_is_not_an_object_is_a_422(self, client, body):
-        response = client.post("/api/users", body, format="json")
+    def test_a_body_that_is_not_an_object_is_a_422(self, api_client, body):
+        response = api_client.post("/api/users", body, format="json")
 
         assert response.status_code == 422
         assert response.json() == {"errors": {"body": ["must be an object"]}}
 
-    def test_an_envelope_that_is_not_an_object_is_a_422(self, client):
-        response = client.post("/api/users", {"user": "jake"}, format="json")
+    def test_an_envelope_that_is_not_an_object_is_a_422(self, api_client):
+        response = api_client.post("/api/users", {"user": "jake"}, format="json")
 
         assert response.status_code == 422
         assert response.json() == {"errors": {"user": ["must be an object"]}}
 
-    def test_keeps_unicode_and_metacharacters_intact(self, client):
+    def test_keeps_unicode_and_metacharacters_intact(self, api_client):
         name = "Jöhn 李 '; DROP TABLE users;-- <script>"
-        response = register(client, username=name)
+        response = register(api_client, username=name)
 
         assert response.status_code == 201
         assert response.json()["user"]["username"] == name
-        assert client.get(f"/api/profiles/{name}").json()["profile"]["username"] == name
+        assert api_client.get(f"/api/profiles/{name}").json()["profile"]["username"] == name
 
 
 class TestLogin:
-    def test_returns_the_user_with_a_token(self, client, user):
-        response = client.post(
+    def test_returns_the_user_with_a_token(self, api_client, user):
+        response = api_client.post(
             "/api/users/login",
             {"user": {"email": user.email.upper(), "password": PASSWORD}},
             format="json",
@@ -165,23 +165,23 @@ class TestLogin:
     @pytest.mark.parametrize(
         ("email", "password"), [("user0@example.com", "wrong-password"), ("nobody@x.io", PASSWORD)]
     )
-    def test_bad_credentials_are_a_401(self, client, email, password):
+    def test_bad_credentials_are_a_401(self, api_client, email, password):
         UserFactory(username="user0")
-        response = client.post(
+        response = api_client.post(
             "/api/users/login", {"user": {"email": email, "password": password}}, format="json"
         )
 
         assert response.status_code == 401
         assert response.json() == {"errors": {"credentials": ["invalid"]}}
 
-    def test_missing_fields_are_a_422(self, client):
-        response = client.post("/api/users/login", {"user": {"email": ""}}, format="json")
+    def test_missing_fields_are_a_422(self, api_client):
+        response = api_client.post("/api/users/login", {"user": {"email": ""}}, format="json")
 
         assert response.status_code == 422
         assert set(response.json()["errors"]) == {"email", "password"}
 
-    def test_a_stale_token_does_not_block_login(self, client, user):
-        response = client.post(
+    def test_a_stale_token_does_not_block_login(self, api_client, user):
+        response = api_client.post(
             "/api/users/login",
             {"user": {"email": user.email, "password": PASSWORD}},
             format="json",
@@ -195,8 +195,8 @@ INVALID_TOKEN = {"errors": {"token": ["is invalid"]}}
 
 
 class TestAuthentication:
-    def test_current_user_requires_a_token(self, client):
-        response = client.get("/api/user")
+    def test_current_user_requires_a_token(self, api_client):
+        response = api_client.get("/api/user")
 
         assert response.status_code == 401
         assert response["WWW-Authenticate"].startswith("Token")
@@ -206,62 +206,62 @@ class TestAuthentication:
         token = AccessToken.for_user(user)
         return {**token.payload, **overrides}
 
-    def test_rejects_a_token_with_the_bearer_prefix(self, client, user):
+    def test_rejects_a_token_with_the_bearer_prefix(self, api_client, user):
         token = AccessToken.for_user(user)
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Bearer {token}")
 
         assert response.status_code == 401
         assert response.json() == {
             "errors": {"token": ["must be sent as 'Authorization: Token <jwt>'"]}
         }
 
-    def test_rejects_a_tampered_token(self, client, user):
+    def test_rejects_a_tampered_token(self, api_client, user):
         header, _payload, signature = str(AccessToken.for_user(user)).split(".")
         other = UserFactory()
         forged = b64(self._claims(user, user_id=str(other.pk)))
 
-        response = client.get(
+        response = api_client.get(
             "/api/user", HTTP_AUTHORIZATION=f"Token {header}.{forged}.{signature}"
         )
 
         assert response.status_code == 401
         assert response.json() == INVALID_TOKEN
 
-    def test_rejects_an_expired_token(self, client, user):
+    def test_rejects_an_expired_token(self, api_client, user):
         token = AccessToken.for_user(user)
         token.set_exp(lifetime=-timedelta(seconds=1))
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
         assert response.json() == {"errors": {"token": ["has expired"]}}
 
-    def test_rejects_a_token_that_expired_after_it_was_accepted(self, client, user):
+    def test_rejects_a_token_that_expired_after_it_was_accepted(self, api_client, user):
         token = AccessToken.for_user(user)
         token[VERSION_CLAIM] = user.token_version
         token.set_exp(lifetime=timedelta(seconds=1))
         header = f"Token {token}"
-        assert client.get("/api/user", HTTP_AUTHORIZATION=header).status_code == 200
+        assert api_client.get("/api/user", HTTP_AUTHORIZATION=header).status_code == 200
         time.sleep(1.1)
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=header)
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401
         assert response.json() == {"errors": {"token": ["has expired"]}}
 
-    def test_rejects_alg_none(self, client, user):
+    def test_rejects_alg_none(self, api_client, user):
         unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(self._claims(user))}."
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {unsigned}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {unsigned}")
 
         assert response.status_code == 401
         assert response.json() == INVALID_TOKEN
 
     @pytest.mark.filterwarnings("ignore:The HMAC key")
-    def test_rejects_another_algorithm_with_the_right_key(self, client, user):
+    def test_rejects_another_algorithm_with_the_right_key(self, api_client, user):
         token = jwt.encode(self._claims(user), settings.SECRET_KEY, algorithm="HS512")
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
         assert response.json() == INVALID_TOKEN
@@ -269,27 +269,27 @@ class TestAuthentication:
     @pytest.mark.parametrize(
         "header", ["Token", "Token a.b", "Token a b", "Tokenabc", "Token é.é.é"]
     )
-    def test_rejects_malformed_headers(self, client, user, header):
-        response = client.get("/api/user", HTTP_AUTHORIZATION=header)
+    def test_rejects_malformed_headers(self, api_client, user, header):
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401
         assert list(response.json()["errors"]) == ["token"]
 
     @pytest.mark.parametrize("user_id", ["abc", "-1", "1.5", str(2**64), "", None])
-    def test_a_signed_token_with_a_malformed_user_id_is_invalid(self, client, user, user_id):
+    def test_a_signed_token_with_a_malformed_user_id_is_invalid(self, api_client, user, user_id):
         claims = self._claims(user, user_id=user_id)
         token = jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
         assert response.json() == INVALID_TOKEN
 
-    def test_a_token_of_a_deleted_user_is_invalid(self, client, user):
+    def test_a_token_of_a_deleted_user_is_invalid(self, api_client, user):
         token = AccessToken.for_user(user)
         user.delete()
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
 
         assert response.status_code == 401
         assert response.json() == INVALID_TOKEN
@@ -307,10 +307,10 @@ class TestAuthentication:
         ],
     )
     @pytest.mark.parametrize("header", ["Token a.b.c", "Bearer a.b.c", "Basic dTpw"])
-    def test_every_endpoint_that_reads_tokens_rejects_a_bad_one(self, client, path, header):
+    def test_every_endpoint_that_reads_tokens_rejects_a_bad_one(self, api_client, path, header):
         # A public read answers 401 too: a client with a broken token must learn it, not be
         # served silently as anonymous (the README's "Authentication").
-        response = client.get(path, HTTP_AUTHORIZATION=header)
+        response = api_client.get(path, HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401
         assert list(response.json()["errors"]) == ["token"]
@@ -348,10 +348,10 @@ class TestCurrentUser:
         assert response.json()["user"]["bio"] is None
         assert response.json()["user"]["image"] is None
 
-    def test_changes_the_password(self, auth_client, client, user):
+    def test_changes_the_password(self, auth_client, api_client, user):
         auth_client.put("/api/user", {"user": {"password": "a-new-password"}}, format="json")
 
-        login = client.post(
+        login = api_client.post(
             "/api/users/login",
             {"user": {"email": user.email, "password": "a-new-password"}},
             format="json",
@@ -381,8 +381,8 @@ class TestCurrentUser:
         assert response.status_code == 422
         assert list(response.json()["errors"]) == ["image"]
 
-    def test_requires_a_token(self, client):
-        assert client.put("/api/user", {"user": {"bio": "x"}}, format="json").status_code == 401
+    def test_requires_a_token(self, api_client):
+        assert api_client.put("/api/user", {"user": {"bio": "x"}}, format="json").status_code == 401
 
 
 class TestRevocation:
@@ -392,12 +392,12 @@ class TestRevocation:
     @pytest.mark.parametrize(
         "change", [{"password": "a-new-password"}, {"email": "new@example.com"}]
     )
-    def test_a_credential_change_revokes_older_tokens(self, client, user, change):
+    def test_a_credential_change_revokes_older_tokens(self, api_client, user, change):
         stolen = user_token(user=user)  # another sign-in (or a copy an attacker holds)
         current = user_token(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {current}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {current}")
 
-        response = client.put("/api/user", {"user": change}, format="json")
+        response = api_client.put("/api/user", {"user": change}, format="json")
         fresh = response.json()["user"]["token"]
 
         assert response.status_code == 200
@@ -410,7 +410,7 @@ class TestRevocation:
             kept = APIClient().get("/api/user", HTTP_AUTHORIZATION=f"Token {token}")
             assert kept.status_code == 200
 
-    def test_a_password_change_in_the_web_app_revokes_every_token(self, client, user):
+    def test_a_password_change_in_the_web_app_revokes_every_token(self, api_client, user):
         token = user_token(user=user)
         browser = Client()
         browser.force_login(user)
@@ -419,30 +419,32 @@ class TestRevocation:
             "/settings", {"username": user.username, "email": user.email, "password": "new-pass-1"}
         )
 
-        assert client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+        assert api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
 
-    def test_other_changes_keep_tokens(self, client, user):
+    def test_other_changes_keep_tokens(self, api_client, user):
         old = user_token(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
 
-        client.put("/api/user", {"user": {"bio": "new bio", "username": "renamed"}}, format="json")
+        api_client.put(
+            "/api/user", {"user": {"bio": "new bio", "username": "renamed"}}, format="json"
+        )
 
-        assert client.get("/api/user").status_code == 200
+        assert api_client.get("/api/user").status_code == 200
 
     @pytest.mark.parametrize(
         "claims", [{"iss": "someone-else"}, {"aud": "another-api"}, {"ver": 99}]
     )
-    def test_tokens_with_foreign_claims_are_refused(self, client, user, claims):
+    def test_tokens_with_foreign_claims_are_refused(self, api_client, user, claims):
         payload = jwt.decode(user_token(user=user), options={"verify_signature": False})
         payload.update(claims)
         forged = jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
 
-        response = client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}")
+        response = api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}")
 
         assert response.status_code == 401
 
-    def test_tokens_are_not_signed_with_the_secret_key(self, client, user):
+    def test_tokens_are_not_signed_with_the_secret_key(self, api_client, user):
         payload = jwt.decode(user_token(user=user), options={"verify_signature": False})
         forged = jwt.encode(payload, settings.SECRET_KEY, algorithm="HS256")
 
-        assert client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}").status_code == 401
+        assert api_client.get("/api/user", HTTP_AUTHORIZATION=f"Token {forged}").status_code == 401
