@@ -11,7 +11,7 @@ MAX_TAGS = 20
 class Tag(models.Model):
     name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
     # How many articles carry the tag: kept exact by database triggers in the same transaction
-    # as every write of a tag link (migration 0002), whatever writes it. Never set it from Python.
+    # as every write of a tag link, whatever writes it (triggers.py). Never set it from Python.
     articles_count = models.IntegerField(db_default=0, editable=False)
 
     class Meta:
@@ -54,8 +54,8 @@ class Article(models.Model):
 class ArticleTag(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
-    # A copy of the article's created_at (filled by a database trigger on insert, migration
-    # 0002), so ?tag= reads one tag's most recent articles in index order and stops at the page.
+    # A copy of the article's created_at (filled by a database trigger on insert, triggers.py),
+    # so ?tag= reads one tag's most recent articles in index order and stops at the page.
     article_created_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
@@ -71,7 +71,8 @@ class ArticleTag(models.Model):
 
 
 class Counter(models.Model):
-    """Values kept by database triggers in the writing transaction, whatever writes.
+    """Values kept by database triggers in the writing transaction, whatever writes
+    (triggers.py lists them all).
 
     "articles" (migration 0002): the number of articles, so the unfiltered `articlesCount` is
     one primary-key read instead of a COUNT(*) that grows with the table.
