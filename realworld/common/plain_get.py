@@ -7,7 +7,7 @@ client accepts JSON, the query is plain, the token (if any) is valid and the res
 Anything else it declines (None), and DRF handles the request from the start, so every error
 is still worded in one place (common/exception_handler.py); an exception raised on the way is
 handed to that same handler. Responses carry the headers DRF would add (`finalize_response`).
-`realworld/common/tests/test_plain_get.py` proves both paths answer alike.
+`tests/http/test_plain_gets.py` proves both paths answer alike, over HTTP.
 """
 
 from collections.abc import Callable

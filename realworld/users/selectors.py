@@ -24,9 +24,7 @@ def user_by_id(user_id: int) -> User | None:
     with connection.cursor() as cursor:
         cursor.execute(USER_BY_ID, [user_id])
         row = cursor.fetchone()
-    return (
-        User.from_db(connection.alias, [field.attname for field in _FIELDS], row) if row else None
-    )
+    return User.from_db(connection.alias, _ATTRIBUTES, row) if row else None
 
 
 def viewer_id(viewer: User | None) -> int | None:
