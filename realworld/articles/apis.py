@@ -13,6 +13,7 @@ from realworld.articles.selectors import (
     article_get,
     article_list,
     cached_for_everyone,
+    shared_if_anonymous,
     tag_list,
 )
 from realworld.articles.serializers import (
@@ -53,7 +54,7 @@ def _articles_page_json(filters: ArticleFilters, page: Page, viewer: User | None
         rows, count = article_list(filters=filters, viewer=viewer, page=page)
         return orjson.dumps(articles_page_body(rows, count))
 
-    return render() if viewer else cached_for_everyone("list.json", (filters, page), render)
+    return shared_if_anonymous(viewer, "list.json", (filters, page), render)
 
 
 def _article_json(slug: str, viewer: User | None) -> bytes:
@@ -61,7 +62,7 @@ def _article_json(slug: str, viewer: User | None) -> bytes:
         row = article_get(slug=slug, viewer=viewer)
         return orjson.dumps({"article": article_json(row, with_body=True)})
 
-    return render() if viewer else cached_for_everyone("article.json", (slug,), render)
+    return shared_if_anonymous(viewer, "article.json", (slug,), render)
 
 
 def _tags_json() -> bytes:

@@ -32,6 +32,7 @@ from realworld.common.paging import Page
 from realworld.common.sql import fetch_dicts
 from realworld.common.text import storable
 from realworld.profiles.models import Follow
+from realworld.profiles.selectors import VIEWER, following  # VIEWER: NULL when anonymous
 from realworld.users.models import User
 from realworld.users.selectors import viewer_id
 
@@ -71,7 +72,12 @@ TABLES = {
     "follow": _table(Follow),
     "counter": _table(Counter),
 }
-VIEWER = sql.Placeholder("viewer")  # NULL for anonymous readers: both EXISTS are then false
+
+# What only the viewer sees of article `a`, in every statement that reads it.
+FAVORITED = sql.SQL(
+    "EXISTS (SELECT 1 FROM {favorite} f WHERE f.article_id = a.id AND f.user_id = {viewer})"
+).format(viewer=VIEWER, **TABLES)
+AUTHOR_FOLLOWED = following(sql.SQL("a.author_id"))
 
 # Tags sort with COLLATE "C" (code points), like Python's sorted(). Each tag name is a scalar
 # subquery, i.e. a primary-key lookup: as a join the planner hashed the whole tag table for
@@ -79,15 +85,13 @@ VIEWER = sql.Placeholder("viewer")  # NULL for anonymous readers: both EXISTS ar
 ROW_COLUMNS = sql.SQL(
     """SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at,
        (SELECT count(*) FROM {favorite} f WHERE f.article_id = a.id) AS favorites_count,
-       EXISTS (SELECT 1 FROM {favorite} f WHERE f.article_id = a.id AND f.user_id = {viewer})
-         AS favorited,
+       {favorited} AS favorited,
        u.username AS author__username, u.bio AS author__bio, u.image AS author__image,
-       EXISTS (SELECT 1 FROM {follow} w
-               WHERE w.follower_id = {viewer} AND w.followee_id = a.author_id) AS author_following,
+       {author_followed} AS author_following,
        ARRAY(SELECT s.name FROM (SELECT (SELECT t.name FROM {tag} t WHERE t.id = x.tag_id) AS name
                                  FROM {article_tag} x WHERE x.article_id = a.id) s
              ORDER BY s.name COLLATE "C") AS tag_list"""
-).format(viewer=VIEWER, **TABLES)
+).format(favorited=FAVORITED, author_followed=AUTHOR_FOLLOWED, **TABLES)
 BODY_COLUMN = sql.SQL(", a.body")
 ARTICLES_FROM = sql.SQL("FROM {article} a JOIN {user} u ON u.id = a.author_id").format(**TABLES)
 RECENT_FIRST = sql.SQL("ORDER BY a.created_at DESC, a.id DESC")
@@ -229,6 +233,16 @@ def cached_for_everyone(kind: str, key: tuple[Any, ...], compute: Callable[[], T
     return answer
 
 
+def shared_if_anonymous(
+    viewer: User | None, kind: str, key: tuple[Any, ...], compute: Callable[[], T]
+) -> T:
+    """`compute()` for a signed-in viewer (what they see is theirs alone); for an anonymous
+    one, the answer all anonymous readers share (cached_for_everyone)."""
+    if viewer_id(viewer) is not None:
+        return compute()
+    return cached_for_everyone(kind, key, compute)
+
+
 def _page_of(
     narrow: ArticleNarrow, *, viewer: User | None, page: Page
 ) -> tuple[list[ArticleRow], int]:
@@ -263,14 +277,15 @@ def article_list(
 
 VIEWER_FLAGS = (
     sql.SQL(
-        """SELECT a.id,
-       EXISTS (SELECT 1 FROM {favorite} f WHERE f.article_id = a.id AND f.user_id = {viewer})
-         AS favorited,
-       EXISTS (SELECT 1 FROM {follow} w
-               WHERE w.follower_id = {viewer} AND w.followee_id = a.author_id) AS author_following
+        """SELECT a.id, {favorited} AS favorited, {author_followed} AS author_following
 FROM {article} a WHERE a.id = ANY({ids})"""
     )
-    .format(viewer=VIEWER, ids=sql.Placeholder("ids"), **TABLES)
+    .format(
+        favorited=FAVORITED,
+        author_followed=AUTHOR_FOLLOWED,
+        ids=sql.Placeholder("ids"),
+        **TABLES,
+    )
     .as_string()
 )
 
@@ -307,7 +322,7 @@ def article_get(*, slug: str, viewer: User | None) -> ArticleDetailRow:
     def read() -> list[dict[str, Any]]:
         return fetch_dicts(ARTICLE_BY_SLUG, {"slug": slug, "viewer": signed_in})
 
-    rows = read() if signed_in is not None else cached_for_everyone("article", (slug,), read)
+    rows = shared_if_anonymous(viewer, "article", (slug,), read)
     if not rows:
         raise NotFound("article")
     return cast(ArticleDetailRow, rows[0])

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from realworld.articles.selectors import cached_for_everyone
+from realworld.articles.selectors import shared_if_anonymous
 from realworld.comments.selectors import comment_get, comment_list
 from realworld.comments.serializers import (
     CommentCreateSerializer,
@@ -31,8 +31,7 @@ def _comments_json(slug: str, request: Request | HttpRequest) -> bytes:
         rows = comment_list(slug=slug, viewer=viewer)
         return orjson.dumps({"comments": [comment_json(row) for row in rows]})
 
-    # Anonymous: the same bytes for everyone, per content version (articles/apis.py).
-    return render() if viewer else cached_for_everyone("comments.json", (slug,), render)
+    return shared_if_anonymous(viewer, "comments.json", (slug,), render)
 
 
 class CommentListApi(PlainGetApi):

@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from realworld.articles.selectors import cached_for_everyone
+from realworld.articles.selectors import shared_if_anonymous
 from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import errors_for
 from realworld.profiles.selectors import profile_get
@@ -26,8 +26,7 @@ def _profile_json(username: str, request: Request | HttpRequest) -> bytes:
     def render() -> bytes:
         return orjson.dumps({"profile": profile_get(username=username, viewer=viewer)})
 
-    # Anonymous: the same bytes for everyone, per content version (articles/apis.py).
-    return render() if viewer else cached_for_everyone("profile.json", (username,), render)
+    return shared_if_anonymous(viewer, "profile.json", (username,), render)
 
 
 class ProfileDetailApi(PlainGetApi):
