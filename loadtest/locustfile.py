@@ -92,13 +92,23 @@ class ConduitUser(FastHttpUser):
             headers["Authorization"] = f"Token {self.token}"
         return headers
 
+    @staticmethod
+    def _fail(response: Any, *, with_body: bool = False) -> None:
+        """Marks a response failed: by the connection error when no response came (a refused or
+        reset connection has status 0), else by its status (and the start of its body)."""
+        if response.status_code == 0 and response.error is not None:
+            response.failure(response.error)
+            return
+        detail = f": {(response.text or '')[:200]}" if with_body else ""
+        response.failure(f"status {response.status_code}{detail}")
+
     def _get(self, path: str, name: str, key: str) -> Any:
         """GET expecting 200 and a JSON object with `key`; returns that value or None."""
         with self.client.get(
             path, name=name, headers=self._headers(), catch_response=True
         ) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                self._fail(response)
                 return None
             body = response.json()
             if key not in body:
@@ -112,7 +122,7 @@ class ConduitUser(FastHttpUser):
             path, name=name, headers=self._headers(), catch_response=True
         ) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                self._fail(response)
             elif marker not in (response.text or ""):
                 response.failure(f"{marker!r} not in the page")
 
@@ -123,7 +133,7 @@ class ConduitUser(FastHttpUser):
             method, path, name=name, json=json, headers=self._headers(), catch_response=True
         ) as response:
             if response.status_code != expect:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                self._fail(response, with_body=True)
                 return None
             return response.json() if response.text else {}
 
@@ -142,7 +152,7 @@ class ConduitUser(FastHttpUser):
                 self.token = response.json()["user"]["token"]
                 return
             if response.status_code != 409:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                self._fail(response, with_body=True)
                 return
             response.success()  # name taken: an earlier run left it, so log in instead
         body = self._send(

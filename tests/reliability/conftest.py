@@ -18,7 +18,7 @@ from realworld.testing.databases import (
 )
 from realworld.testing.servers import REPO_ROOT, server_environment
 
-from .load import Request, call
+from .client import call
 
 
 def migrate(url: str) -> None:
@@ -49,7 +49,7 @@ class Dataset:
 
 
 def seed(base_url: str, name: str = "rel", articles: int = 10) -> Dataset:
-    """A writer, a few articles with tags; returns the writer's token."""
+    """A writer and a few articles with tags, for locust's readers and members to find."""
     suffix = random.randrange(10**9)
     user = {"username": f"{name}{suffix}", "email": f"{name}{suffix}@example.com"}
     status, body = call(
@@ -65,31 +65,3 @@ def seed(base_url: str, name: str = "rel", articles: int = 10) -> Dataset:
         assert status == 201, body
         slugs.append(json.loads(body)["article"]["slug"])
     return Dataset(token=token, slugs=slugs, usernames=[user["username"]])
-
-
-def mixed_workload(data: Dataset, write_share: float = 0.2):
-    """Reads (lists, details, tags, comments, profile) with a share of writes."""
-
-    def next_request(rng: random.Random) -> Request:
-        slug = rng.choice(data.slugs)
-        if rng.random() < write_share:
-            return rng.choice(
-                [
-                    ("POST", f"/api/articles/{slug}/comments", {"comment": {"body": "load"}}),
-                    ("POST", f"/api/articles/{slug}/favorite", None),
-                    ("DELETE", f"/api/articles/{slug}/favorite", None),
-                ]
-            )
-        return rng.choice(
-            [
-                ("GET", "/api/articles?limit=20", None),
-                ("GET", "/api/articles?tag=reliability&limit=10", None),
-                ("GET", f"/api/articles/{slug}", None),
-                ("GET", "/api/tags", None),
-                ("GET", f"/api/articles/{slug}/comments", None),
-                ("GET", f"/api/profiles/{data.usernames[0]}", None),
-                ("GET", "/api/user", None),
-            ]
-        )
-
-    return next_request

@@ -9,8 +9,8 @@ from realworld.testing.databases import create_database
 from realworld.testing.private_postgres import PrivatePostgres
 from realworld.testing.servers import gunicorn_server
 
+from .client import Tally, call, report
 from .conftest import migrate, seed
-from .load import Tally, call, report
 
 pytestmark = pytest.mark.reliability
 WORKERS = 3

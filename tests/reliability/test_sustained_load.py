@@ -1,4 +1,4 @@
-"""64 clients, mixed reads and writes, 60 s: no errors and no connection exhaustion."""
+"""64 busy locust users (readers, members, writers), 60 s: no errors, no connection exhaustion."""
 
 import multiprocessing
 import os
@@ -11,11 +11,12 @@ import pytest
 from realworld.testing.databases import database_name, with_database_name
 from realworld.testing.servers import gunicorn_server
 
-from .conftest import mixed_workload, seed
-from .load import Load, report
+from .client import report
+from .conftest import seed
+from .traffic import Traffic
 
 pytestmark = pytest.mark.reliability
-CLIENTS = int(os.environ.get("RELIABILITY_LOAD_CLIENTS", "64"))
+USERS = int(os.environ.get("RELIABILITY_LOAD_CLIENTS", "64"))
 DURATION = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "60"))
 
 
@@ -39,7 +40,7 @@ def test_sustained_mixed_load(database_url, tmp_path):
             database_url, env={"WEB_CONCURRENCY": str(workers)}, output=output.fileno()
         ) as server,
     ):
-        data = seed(server.url)
+        seed(server.url)
         peak, sampling = [0], threading.Event()
 
         def sample() -> None:
@@ -49,23 +50,22 @@ def test_sustained_mixed_load(database_url, tmp_path):
         sampler = threading.Thread(target=sample)
         sampler.start()
         started = time.monotonic()
-        load = Load(server.url, CLIENTS, mixed_workload(data), token=data.token, duration=DURATION)
-        with load:
+        with Traffic(server.url, USERS, seconds=DURATION) as traffic:
             time.sleep(DURATION)
+        outcome = traffic.stop()
         elapsed = time.monotonic() - started
         sampling.set()
         sampler.join()
-    tally = load.tally
     report(
         "sustained-load-64",
-        tally,
-        clients=CLIENTS,
+        outcome,
+        users=USERS,
         seconds=f"{elapsed:.0f}",
-        rps=f"{tally.sent / elapsed:.0f}",
+        rps=f"{outcome.sent / elapsed:.0f}",
         workers=workers,
         peak_db_connections=f"{peak[0]}/{max_connections}",
     )
-    assert tally.sent > CLIENTS * 10
+    assert outcome.sent > USERS * 10
     problems = [line for line in log.read_text().splitlines() if "ERROR" in line]
-    assert tally.failed == 0, "\n".join(problems[:20])
+    assert outcome.failed == 0, [*outcome.failures, *problems[:20]]
     assert peak[0] <= workers  # one persistent connection per sync worker, never more
