@@ -7,7 +7,8 @@ scripts/bench/revisions.py makes, alternating A, B, A, B, so the machine's drift
 
     DATABASE_URL=postgres://.../bench_1k BENCH_REVISIONS=b3602c3,HEAD \\
         python scripts/bench/in_process.py /api/tags /api/articles
-    BENCH_TOKEN=<jwt> ...   # signed in
+    BENCH_TOKEN=<jwt> ...   # signed in to the API
+    BENCH_COOKIE=sessionid=<key> ...   # signed in to the web app
 """
 
 import io
@@ -38,6 +39,7 @@ def measure(paths: list[str]) -> None:
     django.setup()
     application = get_wsgi_application()
     token = os.environ.get("BENCH_TOKEN")
+    cookie = os.environ.get("BENCH_COOKIE")
 
     def request(path: str) -> None:
         path_info, _, query = path.partition("?")
@@ -56,6 +58,8 @@ def measure(paths: list[str]) -> None:
         }
         if token:
             environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+        if cookie:
+            environ["HTTP_COOKIE"] = cookie
         statuses: list[str] = []
 
         def start_response(status: str, headers: list, exc_info: object = None) -> None:

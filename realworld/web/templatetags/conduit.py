@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from realworld.users.models import User
 from realworld.users.tokens import user_token
+from realworld.web import fragments
 from realworld.web.markdown import render_markdown
 
 register = template.Library()
@@ -35,6 +36,12 @@ ICONS = {
     "ion-close-round": "M5.6 3.5 12 9.9l6.4-6.4 2.1 2.1-6.4 6.4 6.4 6.4-2.1 2.1-6.4-6.4"
     "-6.4 6.4-2.1-2.1 6.4-6.4-6.4-6.4z",
 }
+
+
+@register.simple_tag(takes_context=True)
+def article_previews(context: template.Context, articles: list[dict]) -> SafeString:
+    """Every article's preview (web/fragments.py), with this page's CSRF token."""
+    return fragments.article_previews(context["request"], articles, str(context["csrf_token"]))
 
 
 @register.simple_tag
