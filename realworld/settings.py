@@ -276,7 +276,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
 # --- The web app's session and CSRF cookies ---------------------------------------------------
 # Sessions in the database: signing out or changing the password ends them on the server, not
 # only in the browser. Cookies are HttpOnly and SameSite=Lax, and Secure behind TLS.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "realworld.web.sessions"  # Django's database sessions (realworld/web/sessions.py)
+AUTHENTICATION_BACKENDS = [
+    "realworld.web.sessions.SessionBackend",
+    # Only for sessions signed in before SessionBackend existed (a session keeps its backend's
+    # path). Nothing calls django.contrib.auth.authenticate(): passwords are checked by
+    # users.services.user_authenticate.
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 14 * 24 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -54,7 +54,7 @@ from realworld.web.forms import (
 from realworld.web.page_cache import cached_for_anonymous
 from realworld.web.pagination import ARTICLES_PER_PAGE, page_links, requested_page
 
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SESSION_BACKEND = "realworld.web.sessions.SessionBackend"
 POPULAR_TAGS = 20
 
 View = Callable[..., HttpResponse]
