@@ -1,4 +1,5 @@
-"""What every page's template can use: the signed-in user (None when anonymous)."""
+"""What every page's template can use: the signed-in user (None when anonymous) and the page's
+own path, where its forms send the visitor back."""
 
 from typing import Any
 
@@ -13,4 +14,4 @@ def viewer_of(request: HttpRequest) -> User | None:
 
 
 def conduit(request: HttpRequest) -> dict[str, Any]:
-    return {"viewer": viewer_of(request)}
+    return {"viewer": viewer_of(request), "this_page": request.get_full_path()}

@@ -40,8 +40,26 @@ ICONS = {
 
 @register.simple_tag(takes_context=True)
 def article_previews(context: template.Context, articles: list[dict]) -> SafeString:
-    """Every article's preview (web/fragments.py), with this page's CSRF token."""
-    return fragments.article_previews(context["request"], articles, str(context["csrf_token"]))
+    """Each article's preview, from the fragment cache (web/fragments.py)."""
+    page = context["this_page"]
+    previews = [{"article": article, "this_page": page} for article in articles]
+    return fragments.render_each(fragments.PREVIEW, previews, str(context["csrf_token"]))
+
+
+@register.simple_tag(takes_context=True)
+def comment_cards(context: template.Context, comments: list[dict], article_slug: str) -> SafeString:
+    """Each comment's card, from the fragment cache (web/fragments.py); the viewer's own have
+    a delete button."""
+    viewer = context["viewer"]
+    cards = [
+        {
+            "comment": comment,
+            "article_slug": article_slug,
+            "mine": viewer is not None and viewer.username == comment["author__username"],
+        }
+        for comment in comments
+    ]
+    return fragments.render_each(fragments.COMMENT, cards, str(context["csrf_token"]))
 
 
 @register.simple_tag
