@@ -1,5 +1,5 @@
-"""Parts of a page that many viewers see alike, rendered once and shared: article previews and
-comment cards.
+"""Parts of a page that many viewers see alike, rendered once and shared: article previews,
+an article's byline and buttons, comment cards.
 
 Such a fragment's HTML is a pure function of the plain data it is rendered from: the row
 (title, counts, author, tags...), the viewer's own flags on it (favorited, is it their
@@ -23,6 +23,17 @@ from realworld.web.page_cache import PLACEHOLDER
 
 PREVIEW = "web/includes/article_preview.html"
 COMMENT = "web/includes/comment.html"
+META = "web/includes/article_meta.html"
+# What article_meta.html shows of an article, all that its key is made of.
+META_FIELDS = (
+    "slug",
+    "created_at",
+    "favorited",
+    "favorites_count",
+    "author__username",
+    "author__image",
+    "author_following",
+)
 
 
 def render_each(

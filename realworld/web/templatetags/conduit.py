@@ -47,6 +47,15 @@ def article_previews(context: template.Context, articles: list[dict]) -> SafeStr
 
 
 @register.simple_tag(takes_context=True)
+def article_meta(context: template.Context, article: dict, is_author: bool) -> SafeString:
+    """The author, date and buttons above and below an article, from the fragment cache
+    (web/fragments.py), from what they show of the article (not its body)."""
+    shown = {name: article[name] for name in fragments.META_FIELDS}
+    meta = {"article": shown, "is_author": is_author, "this_page": context["this_page"]}
+    return fragments.render_each(fragments.META, [meta], str(context["csrf_token"]))
+
+
+@register.simple_tag(takes_context=True)
 def comment_cards(context: template.Context, comments: list[dict], article_slug: str) -> SafeString:
     """Each comment's card, from the fragment cache (web/fragments.py); the viewer's own have
     a delete button."""

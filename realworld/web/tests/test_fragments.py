@@ -120,3 +120,21 @@ def test_only_the_commenter_gets_a_delete_button_with_their_own_token():
     assert commenters.post(delete, {"csrfmiddlewaretoken": token}).status_code == 302
     assert not Comment.objects.filter(pk=comment.pk).exists()
     assert b"First!" not in readers.get(page).content
+
+
+def test_the_byline_shows_each_member_their_own_buttons_and_follows_at_once():
+    article = ArticleFactory()
+    author, reader = article.author, UserFactory()
+    page = f"/article/{article.slug}"
+    follow = f"/profile/{author.username}/follow"
+    for _ in range(2):  # rendered, then from the cache
+        own, other = member(author).get(page).content, member(reader).get(page).content
+        assert own.count(b"Edit Article") == 2  # the byline above and below the body
+        assert b"Edit Article" not in other
+        assert other.count(follow.encode()) == 2
+    readers = member(reader)
+    token = TOKEN.findall(readers.get(page).content)[0].decode()
+    assert readers.post(follow, {"csrfmiddlewaretoken": token}).status_code == 302
+    followed = readers.get(page).content
+    assert followed.count(f"/profile/{author.username}/unfollow".encode()) == 2
+    assert follow.encode() not in followed
