@@ -9,6 +9,8 @@ scripts/bench/revisions.py makes, alternating A, B, A, B, so the machine's drift
         python scripts/bench/in_process.py /api/tags /api/articles
     BENCH_TOKEN=<jwt> ...   # signed in to the API
     BENCH_COOKIE=sessionid=<key> ...   # signed in to the web app
+    BENCH_COOKIE="sessionid=<a>|sessionid=<b>" ...   # one per revision, in BENCH_REVISIONS order
+                                                     # (a session names its auth backend)
 """
 
 import io
@@ -88,13 +90,20 @@ def main() -> None:
 
     revisions = os.environ.get("BENCH_REVISIONS", "HEAD").split(",")
     roots = {revision: checkout(revision) for revision in revisions}
+    cookies = os.environ.get("BENCH_COOKIE", "").split("|")
+    cookie_of = {r: cookies[min(i, len(cookies) - 1)] for i, r in enumerate(revisions)}
     samples: dict[tuple[str, str], list[float]] = {}
     for _ in range(ROUNDS):
         for revision, root in roots.items():
             output = subprocess.run(  # noqa: S603
                 [sys.executable, __file__, *paths],
                 cwd=root,
-                env={**os.environ, **SERVER_ENV, "BENCH_IN_PROCESS_CHILD": "1"},
+                env={
+                    **os.environ,
+                    **SERVER_ENV,
+                    "BENCH_IN_PROCESS_CHILD": "1",
+                    "BENCH_COOKIE": cookie_of[revision],
+                },
                 capture_output=True,
                 text=True,
                 check=True,
