@@ -2,6 +2,7 @@
 
 import functools
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.conf import settings
@@ -36,6 +37,13 @@ ICONS = {
     "ion-close-round": "M5.6 3.5 12 9.9l6.4-6.4 2.1 2.1-6.4 6.4 6.4 6.4-2.1 2.1-6.4-6.4"
     "-6.4 6.4-2.1-2.1 6.4-6.4-6.4-6.4z",
 }
+
+
+@register.simple_tag(takes_context=True)
+def shared(context: template.Context, template_name: str, **data: Any) -> SafeString:
+    """`template_name` rendered from `data` alone (plain data), from the fragment cache
+    (web/fragments.py): the same for every viewer whose page has the same data."""
+    return fragments.render_each(template_name, [data], str(context["csrf_token"]))
 
 
 @register.simple_tag(takes_context=True)
