@@ -1,6 +1,7 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from realworld.users.models import User
@@ -20,3 +21,11 @@ def signed_in(db: None) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def empty_content_cache() -> Iterator[None]:
+    """The per-process cache of pages and fragments, empty before and after the test."""
+    caches["content"].clear()
+    yield
+    caches["content"].clear()

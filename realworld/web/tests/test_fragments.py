@@ -4,7 +4,6 @@ by every viewer who sees them alike, each with their own flags and CSRF token, n
 import re
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from realworld.articles.models import Article
@@ -20,16 +19,12 @@ from realworld.web.fragments import COMMENT, PREVIEW
 from realworld.web.page_cache import PLACEHOLDER
 
 # Committed transactions: the content caches run as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("empty_content_cache"),
+]
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    caches["content"].clear()
-    yield
-    caches["content"].clear()
 
 
 def member(user: User) -> Client:

@@ -4,7 +4,6 @@ version, each visitor's own CSRF token put in, never a page older than the last 
 import re
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,16 +13,12 @@ from realworld.testing.factories import ArticleFactory, FavoriteFactory
 from realworld.web.page_cache import PLACEHOLDER
 
 # Committed transactions: inside a test's usual transaction the cache is bypassed on purpose.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("empty_content_cache"),
+]
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    caches["content"].clear()
-    yield
-    caches["content"].clear()
 
 
 def visitor() -> Client:
