@@ -153,6 +153,7 @@ def profile_page(request: HttpRequest, username: str, favorites: bool = False) -
     page = requested_page(request, base=base)
     filters = ArticleFilters(favorited=username) if favorites else ArticleFilters(author=username)
     rows, count = article_list(filters=filters, viewer=viewer, page=page.window)
+    is_self = viewer is not None and viewer.username == profile["username"]
     return _article_list_page(
         request,
         "web/profile.html",
@@ -161,8 +162,8 @@ def profile_page(request: HttpRequest, username: str, favorites: bool = False) -
         page=page,
         profile=profile,
         favorites=favorites,
-        is_self=viewer is not None and viewer.username == profile["username"],
-        nav="me" if viewer is not None and viewer.username == profile["username"] else None,
+        is_self=is_self,
+        nav="me" if is_self else None,
     )
 
 
