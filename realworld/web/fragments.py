@@ -45,14 +45,14 @@ def render_each(
         + hashlib.blake2b(repr((template_name, context)).encode(), digest_size=16).hexdigest()
         for context in contexts
     ]
-    cache = caches["content"]
-    found: dict[str, str] = cache.get_many(keys) if settings.CONTENT_CACHE_ENTRIES else {}
+    cache = caches["content"] if settings.CONTENT_CACHE_ENTRIES else None
+    found: dict[str, str] = cache.get_many(keys) if cache is not None else {}
     missing = {}
     template = get_template(template_name)
     for key, context in zip(keys, contexts, strict=True):
         if key not in found:
             found[key] = missing[key] = template.render({**context, "csrf_token": PLACEHOLDER})
-    if missing and settings.CONTENT_CACHE_ENTRIES:
+    if missing and cache is not None:
         cache.set_many(missing)
     html = "".join(found[key] for key in keys)
     # Safe: every fragment is a template's autoescaped output, and Django's CSRF token is

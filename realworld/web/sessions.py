@@ -33,12 +33,12 @@ SESSION_BY_KEY = (
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         key = self.session_key
-        row = None
-        if key is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(SESSION_BY_KEY, [key, timezone.now()])
-                row = cursor.fetchone()
-        if key is None or row is None:  # unknown or expired, as Django's DoesNotExist
+        if key is None:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(SESSION_BY_KEY, [key, timezone.now()])
+            row = cursor.fetchone()
+        if row is None:  # unknown or expired, as Django's DoesNotExist
             self._session_key = None
             return None
         return Session(session_key=key, session_data=row[0])
