@@ -113,10 +113,20 @@ def is_flux_kustomization(doc: dict[str, Any]) -> bool:
     return doc.get("kind") == "Kustomization" and doc["apiVersion"].startswith("kustomize.toolkit")
 
 
-def flux_kustomizations(cluster: str = "takehome") -> list[dict[str, Any]]:
+Overrides = tuple[tuple[str, str], ...]
+
+
+def _key(overrides: dict[str, str] | None) -> Overrides:
+    return tuple(sorted((overrides or {}).items()))
+
+
+def flux_kustomizations(
+    cluster: str = "takehome", overrides: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The cluster's Flux Kustomizations, then those that their builds apply (substituted with
-    the example cluster-vars, e.g. `notifications`, whose path a cluster var selects)."""
-    return list(_flux_kustomizations(cluster))
+    the example cluster-vars, e.g. `notifications`, whose path a cluster var selects).
+    `overrides` replaces cluster vars, to model another choice (ERROR_TRACKING=disabled)."""
+    return list(_flux_kustomizations(cluster, _key(overrides)))
 
 
 RAW_PATH = "fluxlib/raw-path"  # annotation keeping a nested Kustomization's unsubstituted path
@@ -135,12 +145,12 @@ def switched_paths(ks: dict[str, Any]) -> list[Path]:
 
 
 @functools.cache
-def _flux_kustomizations(cluster: str) -> tuple[dict[str, Any], ...]:
+def _flux_kustomizations(cluster: str, overrides: Overrides) -> tuple[dict[str, Any], ...]:
     found = [d for d in cluster_objects(cluster) if is_flux_kustomization(d)]
     pending = list(found)
     while pending:
         parent = pending.pop(0)
-        variables = {**example_vars(cluster), **inline_vars(parent)}
+        variables = {**example_vars(cluster), **dict(overrides), **inline_vars(parent)}
         for raw in split_documents(render(kustomization_path(parent))):
             parsed = yaml.safe_load(raw)
             if parsed and is_flux_kustomization(parsed):
@@ -233,12 +243,18 @@ class BuiltDocument:
     obj: dict[str, Any]  # the object as the cluster receives it
 
 
-@functools.cache
-def built_documents(cluster: str = "takehome") -> tuple[BuiltDocument, ...]:
+def built_documents(
+    cluster: str = "takehome", overrides: dict[str, str] | None = None
+) -> tuple[BuiltDocument, ...]:
     """Every object each Flux Kustomization applies, after Flux's substitution."""
+    return _built_documents(cluster, _key(overrides))
+
+
+@functools.cache
+def _built_documents(cluster: str, overrides: Overrides) -> tuple[BuiltDocument, ...]:
     docs: list[BuiltDocument] = []
-    for ks in flux_kustomizations(cluster):
-        variables = {**example_vars(cluster), **inline_vars(ks)}
+    for ks in flux_kustomizations(cluster, dict(overrides)):
+        variables = {**example_vars(cluster), **dict(overrides), **inline_vars(ks)}
         for raw in split_documents(render(kustomization_path(ks))):
             parsed = yaml.safe_load(raw)
             if not parsed:
@@ -253,8 +269,10 @@ def built_documents(cluster: str = "takehome") -> tuple[BuiltDocument, ...]:
     return tuple(docs)
 
 
-def all_objects(cluster: str = "takehome") -> list[dict[str, Any]]:
-    return cluster_objects(cluster) + [d.obj for d in built_documents(cluster)]
+def all_objects(
+    cluster: str = "takehome", overrides: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    return cluster_objects(cluster) + [d.obj for d in built_documents(cluster, overrides)]
 
 
 # --------------------------------------------------------------------------- object lookup
