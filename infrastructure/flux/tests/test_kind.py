@@ -96,20 +96,28 @@ def test_the_app_and_its_release_gates_are_the_eks_ones(
         one(takehome, "HorizontalPodAutoscaler", "realworld"),
     )
     assert hpa["spec"]["metrics"] == eks_hpa["spec"]["metrics"] and hpa["spec"]["minReplicas"] == 1
-    # The app's own policies as on EKS (the EKS-only Sentry egress aside), plus the database's.
+    # The policies as on EKS (the EKS-only Sentry egress and the HTTP-01 solver's, for an ACME
+    # issuer kind does not have, aside), plus the database's.
     kind_policies = {
-        p["metadata"]["name"]: p["spec"] for p in fluxlib.of_kind(kind, "NetworkPolicy")
+        (p["metadata"]["namespace"], p["metadata"]["name"]): p["spec"]
+        for p in fluxlib.of_kind(kind, "NetworkPolicy")
     }
     assert set(kind_policies) == {
-        "default-deny",
-        "dns-and-mesh",
-        "realworld-api",
-        "realworld-loadtest",
-        "postgres",
+        (APP_NS, "default-deny"),
+        (APP_NS, "dns-and-mesh"),
+        (APP_NS, "realworld-api"),
+        (APP_NS, "realworld-loadtest"),
+        (APP_NS, "postgres"),
+        ("flagger-system", "flagger-loadtester-egress"),
     }
-    for name, spec in kind_policies.items():
+    for (ns, name), spec in kind_policies.items():
         if name != "postgres":
-            assert spec == one(takehome, "NetworkPolicy", name)["spec"], name
+            assert spec == one(takehome, "NetworkPolicy", name, ns)["spec"], name
+    for kind_name in ("Server", "AuthorizationPolicy"):
+        ours = {o["metadata"]["name"]: o["spec"] for o in fluxlib.of_kind(kind, kind_name)}
+        assert ours == {
+            o["metadata"]["name"]: o["spec"] for o in fluxlib.of_kind(takehome, kind_name)
+        }, kind_name
     route = fluxlib.find(fluxlib.flagger_generated(kind), "HTTPRoute", "realworld", APP_NS)
     assert route == fluxlib.find(
         fluxlib.flagger_generated(takehome), "HTTPRoute", "realworld", APP_NS
