@@ -214,5 +214,21 @@ lint_commits() {
 }
 check "commitlint (Conventional Commits) on the last ${COMMITLINT_LAST:-20} commits" lint_commits
 
+# docs/releasing.md pins a version with a chore(release) commit because a revert can be a
+# release: both, with the pinned commit analyzer and .releaserc.json's rules.
+release_rules() {
+  local pin revert got
+  pin="$(grep -oE 'git commit -am "chore\(release\): [^"]+"' docs/releasing.md | head -n 1 | sed -E 's/^git commit -am "(.*)"$/\1/')"
+  [ -n "${pin}" ] || { echo "docs/releasing.md: no 'git commit -am \"chore(release): ...\"' pin step"; return 1; }
+  revert=$'Revert "chore(release): deploy realworld 1.4.3"\n\nThis reverts commit 1234567890abcdef.'
+  got="$(node scripts/release-type.mjs "${pin}")"
+  [ "${got}" = none ] || { echo "pin commit '${pin}' would release: ${got}"; return 1; }
+  got="$(node scripts/release-type.mjs "${revert}")"
+  [ "${got}" = patch ] || { echo "a revert of an older commit releases '${got}', docs/releasing.md says patch"; return 1; }
+  got="$(node scripts/release-type.mjs "1234567890abcdef:chore(release): deploy realworld 1.4.3" "${revert}")"
+  [ "${got}" = none ] || { echo "a revert inside the range releases '${got}', docs/releasing.md says none"; return 1; }
+}
+check "release rules: the rollback pin releases nothing, a revert of an older commit a patch" release_rules
+
 echo "delivery-check: ${passes} passed, ${failures} failed"
 [ "${failures}" -eq 0 ]
