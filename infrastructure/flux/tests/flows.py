@@ -299,7 +299,7 @@ def _linkerd(
             continue
         if server.resolve(spec["port"]) == port:
             servers.append(candidate)
-    who = f"{identity[1]}.{identity[0]}" if identity else "no identity"
+    who = f"{identity[1]}.{identity[0]}" if identity else "unauthenticated client"
     if not servers:
         mode = server.annotations.get(
             "config.linkerd.io/default-inbound-policy", m.mesh.default_policy
