@@ -30,7 +30,7 @@ import charts
 import fluxlib
 import yaml
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod")
 # Namespaces every cluster has before anything is applied (the API server creates them).
 BUILT_IN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 # flux bootstrap creates flux-system (and the e2e workflow does on kind).
@@ -167,6 +167,8 @@ def _platform_objects() -> list[dict[str, Any]]:
 
 
 def _pod_template(obj: dict[str, Any]) -> dict[str, Any]:
+    if obj["kind"] == "Pod":
+        return obj
     if obj["kind"] == "CronJob":
         return obj["spec"]["jobTemplate"]["spec"]["template"]
     return obj["spec"]["template"]
@@ -249,7 +251,7 @@ def _mesh(chart_objects: list[tuple[str, dict[str, Any]]]) -> Mesh:
     )
 
 
-def _injected(pod: Pod, namespace: dict[str, Any], mesh: Mesh, owner_kind: str) -> bool:
+def _injected(pod: Pod, namespace: dict[str, Any], mesh: Mesh) -> bool:
     """Whether linkerd's proxy injector adds a proxy to this pod (linkerd2 edge-26.8.3:
     the webhook's namespace/object selectors, then pkg/inject/report.go Injectable and
     the namespace/pod annotation truth table)."""
@@ -270,13 +272,13 @@ def _injected(pod: Pod, namespace: dict[str, Any], mesh: Mesh, owner_kind: str) 
     return own in ("enabled", "ingress") or (own is None and inherited in ("enabled", "ingress"))
 
 
-def _inject(pod: Pod, namespace: dict[str, Any], mesh: Mesh, owner_kind: str) -> None:
+def _inject(pod: Pod, namespace: dict[str, Any], mesh: Mesh) -> None:
     proxy = copy.deepcopy(mesh.proxy)
     pod.spec.setdefault("initContainers", []).insert(0, proxy)  # native sidecar
     pod.labels.update(
         {
             "linkerd.io/control-plane-ns": mesh.namespace,
-            f"linkerd.io/proxy-{owner_kind.lower()}": pod.name,
+            f"linkerd.io/proxy-{pod.kind.lower()}": pod.name,
             "linkerd.io/workload-ns": pod.namespace,
         }
     )
@@ -373,6 +375,7 @@ def _build(cluster: str, overrides: fluxlib.Overrides) -> ClusterModel:
         + [(f"chart {release}", o) for release, o in chart_objects]
         + [("Flagger", o) for o in flagger]
         + [("platform", o) for o in platform]
+        + [("cert-manager (run time)", o) for o in solvers]
     )
     mesh = _mesh(chart_objects)
     pods: list[Pod] = []
@@ -392,24 +395,12 @@ def _build(cluster: str, overrides: fluxlib.Overrides) -> ClusterModel:
                 origin=origin,
             )
         )
-    for solver in solvers:
-        pods.append(
-            Pod(
-                namespace=solver["metadata"]["namespace"],
-                kind="Pod",
-                name=solver["metadata"]["name"],
-                labels=dict(solver["metadata"]["labels"]),
-                annotations=dict(solver["metadata"]["annotations"]),
-                spec=copy.deepcopy(solver["spec"]),
-                origin="cert-manager (run time)",
-            )
-        )
     for pod in pods:
         namespace = namespaces.get(pod.namespace)
         if namespace is None:
             raise AssertionError(f"{cluster}: {pod.ref} ({pod.origin}) is in no namespace")
-        if _injected(pod, namespace, mesh, pod.kind):
-            _inject(pod, namespace, mesh, pod.kind)
+        if _injected(pod, namespace, mesh):
+            _inject(pod, namespace, mesh)
     return ClusterModel(
         cluster=cluster,
         overrides=dict(overrides),
