@@ -6,8 +6,11 @@ The semantics, and where they were read:
   - NetworkPolicy (networking.k8s.io/v1): a pod is isolated for a direction once any policy
     of that type selects it; then some rule of some such policy must admit the peer (pod and
     namespace selectors, ipBlock) and the port. Named ports are looked up on the destination
-    pod's spec.containers only, in both directions (kube-network-policies, kindnetd's
-    enforcement: networkpolicy.go evaluatePorts, api/helper.go).
+    pod's spec.containers only, in both directions: kindnetd's kube-network-policies
+    (networkpolicy.go evaluatePorts, api/helper.go) and EKS's amazon-network-policy-controller
+    (pod_utils.go LookupContainerPortAndName). The EKS controller resolves an ingress rule's
+    named port once over all the pods the policy selects; the model resolves it per pod, the
+    same thing while those pods share their ports (Flagger's primary and canary do).
   - linkerd edge-26.8.3, `outboundTransportMode: transport-header` (from the rendered chart):
     a meshed client's proxy connects to a meshed server's proxy inbound port (4143, read from
     the rendered proxy) with a transport header carrying the real port, for Service and pod
@@ -300,6 +303,8 @@ def _linkerd(
         if server.resolve(spec["port"]) == port:
             servers.append(candidate)
     who = f"{identity[1]}.{identity[0]}" if identity else "unauthenticated client"
+    # linkerd applies one Server per pod port (the oldest); two are a mistake references.py
+    # reports, so the model need not guess which one wins.
     if not servers:
         mode = server.annotations.get(
             "config.linkerd.io/default-inbound-policy", m.mesh.default_policy

@@ -255,7 +255,7 @@ def _injected(pod: Pod, namespace: dict[str, Any], mesh: Mesh) -> bool:
     """Whether linkerd's proxy injector adds a proxy to this pod (linkerd2 edge-26.8.3:
     the webhook's namespace/object selectors, then pkg/inject/report.go Injectable and
     the namespace/pod annotation truth table)."""
-    if pod.meshed:
+    if pod.meshed or any(c["name"] == "linkerd-init" for c in containers(pod.spec)):
         return False  # rendered with its proxy already (the control plane)
     if not fluxlib.selector_matches(
         mesh.webhook.get("namespaceSelector") or {}, namespace.get("labels") or {}
@@ -267,8 +267,9 @@ def _injected(pod: Pod, namespace: dict[str, Any], mesh: Mesh) -> bool:
         return False
     own = pod.annotations.get("linkerd.io/inject")
     inherited = (namespace.get("annotations") or {}).get("linkerd.io/inject")
-    if own == "disabled":
-        return False
+    valid = (None, "enabled", "ingress", "disabled")
+    if own not in valid or inherited not in valid or own == "disabled":
+        return False  # an invalid value on either level blocks injection
     return own in ("enabled", "ingress") or (own is None and inherited in ("enabled", "ingress"))
 
 

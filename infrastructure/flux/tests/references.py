@@ -152,6 +152,21 @@ def check(m: ClusterModel) -> dict[str, str]:
         if kind == "Server":
             pods = m.selected_pods(ns or "", spec.get("podSelector") or {})
             need(bool(pods), f"{where}: podSelector", f"{where} selects no pod")
+            # linkerd applies only the oldest Server on a pod port and warns about the others.
+            for other in m.of_kind("Server"):
+                if other is obj or fluxlib.namespace_of(other) != ns:
+                    continue
+                overlap = [
+                    p
+                    for p in pods
+                    if fluxlib.selector_matches(other["spec"].get("podSelector") or {}, p.labels)
+                    and p.resolve(other["spec"]["port"]) == p.resolve(spec["port"])
+                ]
+                need(
+                    not overlap,
+                    f"{where}: overlaps {other['metadata']['name']}",
+                    f"{where} and Server {other['metadata']['name']} claim the same pod port",
+                )
             need(
                 not pods or all(p.resolve(spec["port"]) is not None for p in pods),
                 f"{where}: port",
