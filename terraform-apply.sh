@@ -4,6 +4,8 @@
 #   bootstrap -> network -> cluster -> database     (Terraform, in this order)
 #   kubeconfig -> cluster-vars ConfigMap -> flux bootstrap github
 #   wait for the ingress-nginx NLB -> print the /etc/hosts line
+#   cluster again, with the CloudWatch add-on: its operator tolerates no taint, so it waits
+#   for capacity that Karpenter (installed by Flux) provides; on later runs it is just kept
 #
 # Usage: ./terraform-apply.sh [--plan] [--yes] [--my-ip | --in-vpc] [--skip-flux] [--notifications-only]
 #
@@ -16,8 +18,8 @@
 #                start, since kubectl and flux could not reach the cluster afterwards
 #   --skip-flux  stop after Terraform and the kubeconfig
 #   --notifications-only
-#                only store NOTIFICATIONS_WEBHOOK_URL and SENTRY_DSN and switch the alerts
-#                and error tracking (cluster already created; no Terraform, no bootstrap)
+#                only store NOTIFICATIONS_WEBHOOK_URL and/or SENTRY_DSN and switch the alerts
+#                and/or error tracking (cluster already created; no Terraform, no bootstrap)
 #
 # Environment:
 #   GITHUB_OWNER        GitHub user or organisation holding this repository (required for Flux)
@@ -116,9 +118,11 @@ check_published_images() {
   local owner kustomization tag image token status
   owner=$(tr '[:upper:]' '[:lower:]' <<<"$GITHUB_OWNER")
   kustomization="$(dirname "${BASH_SOURCE[0]}")/infrastructure/flux/apps/realworld/kustomization.yaml"
-  tag=$(awk '/newTag:.*\$imagepolicy/ { print $2; exit }' "$kustomization")
-  [[ $tag =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no image tag found in $kustomization"
   for image in realworld realworld-loadtest; do
+    # Each image's own newTag (each follows its own ImagePolicy).
+    tag=$(awk -v image="$image" '$1 == "-" && $2 == "name:" { name = $3 }
+      $1 == "newTag:" && name == image { print $2; exit }' "$kustomization")
+    [[ $tag =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no image tag for $image found in $kustomization"
     token=$(curl -fsS --max-time 15 "https://ghcr.io/token?scope=repository:$owner/$image:pull" |
       jq -r '.token // empty') || token=""
     status=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 15 -I \
@@ -186,9 +190,10 @@ preflight() {
     TF_VAR_endpoint_public_access_cidrs=$(csv_to_json "$cidrs")
     export TF_VAR_endpoint_public_access_cidrs
     log "public Kubernetes API endpoint limited to $TF_VAR_endpoint_public_access_cidrs"
-  elif [[ -z ${TF_VAR_endpoint_public_access_cidrs:-} ]]; then
+  elif [[ -z ${TF_VAR_endpoint_public_access_cidrs:-} && $NOTIFICATIONS_ONLY == false ]]; then
     # A private-only endpoint is reachable from inside the VPC only. Found out after ~25 min
     # of Terraform, that is a dead end: refuse unless this machine is said to be inside.
+    # (--notifications-only runs no Terraform: it changes nothing about the endpoint.)
     if [[ $IN_VPC == true || $PLAN_ONLY == true || $SKIP_FLUX == true ]]; then
       warn "the Kubernetes API endpoint will be private only: kubectl and flux must run from inside the VPC."
     else
@@ -271,6 +276,28 @@ apply_stack() {
   plan_and_apply "$TF_ROOT/$stack" "$stack"
 }
 
+# Karpenter's NodePool asks for spot first; EC2 launches spot instances only once the account
+# has the Spot service-linked role, which a fresh account lacks (Karpenter then falls back to
+# on-demand without saying why). Created here if missing.
+ensure_spot_role() {
+  [[ $PLAN_ONLY == true ]] && return 0
+  if [[ -n $(aws iam list-roles --path-prefix /aws-service-role/spot.amazonaws.com/ \
+    --query 'Roles[].RoleName' --output text 2>/dev/null | sed '/^None$/d') ]]; then
+    return 0
+  fi
+  log "creating the EC2 Spot service-linked role (AWSServiceRoleForEC2Spot), which this account lacks"
+  aws iam create-service-linked-role --aws-service-name spot.amazonaws.com >/dev/null ||
+    warn "could not create the Spot service-linked role: Karpenter will run on-demand capacity only"
+}
+
+# The CloudWatch add-on (cluster/logs.tf) goes in on the cluster's second apply, once there is
+# capacity for its operator: the only nodes of a new cluster are the tainted system group, and
+# an add-on whose pods stay Pending never becomes ACTIVE (aws_eks_addon waits 20 minutes, then
+# fails). Kept whenever the cluster stack already has it.
+cloudwatch_addon_installed() {
+  stack_has_state cluster && tf_init cluster && stack_has_resource cluster 'aws_eks_addon.cloudwatch_observability[0]'
+}
+
 apply_terraform() {
   apply_bootstrap
   if ! bucket_exists; then
@@ -279,9 +306,24 @@ apply_terraform() {
     TERRAFORM_COMPLETE=false
     return 0
   fi
+  ensure_spot_role
   apply_stack network
+  sweep_cluster_log_groups
+  if [[ $TERRAFORM_COMPLETE == true ]] && cloudwatch_addon_installed; then
+    export TF_VAR_cloudwatch_observability=true
+  else
+    export TF_VAR_cloudwatch_observability=false
+  fi
   apply_stack cluster network
   apply_stack database network cluster
+}
+
+# The second pass over the cluster stack, once Flux has Karpenter's NodePool.
+install_cloudwatch_addon() {
+  [[ ${TF_VAR_cloudwatch_observability:-} == true ]] && return 0
+  log "cluster again: the CloudWatch add-on (container logs), now that Karpenter provides capacity"
+  export TF_VAR_cloudwatch_observability=true
+  apply_stack cluster network
 }
 
 ################################################################################
@@ -340,15 +382,19 @@ switched_secret_state() {
     fi
     echo disabled
   elif [[ -n $value ]]; then
-    local json
-    json=$(jq -cn --arg property "$property" --arg value "$value" '{($property): $value}')
+    # The value goes through a file only this user can read, never a command line (ps).
+    local file="$PLAN_DIR/secret.json"
+    (umask 077 && jq -cn --arg property "$property" --arg value "$value" '{($property): $value}' >"$file")
     if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
       aws secretsmanager restore-secret --secret-id "$secret_name" >/dev/null 2>&1 || true
-      aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "$json" >/dev/null
+      aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "file://$file" >/dev/null
     else
-      aws secretsmanager create-secret --name "$secret_name" --secret-string "$json" \
-        --description "$description" >/dev/null
+      # Tagged, so that terraform-destroy.sh finds what this script created outside Terraform.
+      aws secretsmanager create-secret --name "$secret_name" --secret-string "file://$file" \
+        --description "$description" \
+        --tags "Key=realworld:project,Value=$NAME" "Key=realworld:created-by,Value=terraform-apply.sh" >/dev/null
     fi
+    rm -f "$file"
     log "stored $property in Secrets Manager as $secret_name" >&2
     echo enabled
   elif aws secretsmanager describe-secret --secret-id "$secret_name" \
@@ -431,15 +477,19 @@ EOF
 
 preflight
 if [[ $NOTIFICATIONS_ONLY == true ]]; then
-  [[ -n $NOTIFICATIONS_WEBHOOK_URL ]] || die "--notifications-only needs NOTIFICATIONS_WEBHOOK_URL (a URL, or off)"
+  [[ -n $NOTIFICATIONS_WEBHOOK_URL || -n $SENTRY_DSN ]] ||
+    die "--notifications-only needs NOTIFICATIONS_WEBHOOK_URL and/or SENTRY_DSN (a value, or off)"
   tf_init cluster
   tf_init database
   use_cluster || die "the Kubernetes API of $NAME is not reachable from here (see --my-ip)"
   write_cluster_vars
-  # Apply the switch now rather than at the next interval (10 min).
+  # Apply the switches now rather than at the next interval (10 min): `apps` reads the new
+  # cluster-vars into the two switched Kustomizations it applies.
   flux reconcile kustomization apps --with-source
-  flux reconcile kustomization notifications
-  log "notifications: $(kubectl -n flux-system get configmap cluster-vars -o jsonpath='{.data.NOTIFICATIONS}')"
+  [[ -z $NOTIFICATIONS_WEBHOOK_URL ]] || flux reconcile kustomization notifications
+  [[ -z $SENTRY_DSN ]] || flux reconcile kustomization error-tracking
+  log "notifications: $(kubectl -n flux-system get configmap cluster-vars -o jsonpath='{.data.NOTIFICATIONS}')," \
+    "error tracking: $(kubectl -n flux-system get configmap cluster-vars -o jsonpath='{.data.ERROR_TRACKING}')"
   exit 0
 fi
 apply_terraform
@@ -456,6 +506,9 @@ if ! use_cluster; then
 fi
 if [[ $SKIP_FLUX == true ]]; then
   log "--skip-flux: done (kubectl context $NAME)"
+  [[ $TF_VAR_cloudwatch_observability == true ]] ||
+    warn "the CloudWatch add-on (container logs) is not installed yet: it needs the capacity Flux" \
+      "brings (Karpenter); run this script again without --skip-flux"
   exit 0
 fi
 # `kubectl get canary` and `kubectl scale deployment realworld-loadtest`, as the README types
@@ -465,3 +518,4 @@ install_rds_ca_bundle
 write_cluster_vars
 bootstrap_flux
 print_hosts_line
+install_cloudwatch_addon

@@ -3,9 +3,17 @@
 #
 #   1. Kubernetes: suspend Flux, delete Ingresses, LoadBalancer Services and
 #      Karpenter NodePools/NodeClaims, wait until the NLB and the Karpenter
-#      nodes are gone (they are not in Terraform state and would block the VPC)
+#      nodes are gone (they are not in Terraform state and would block the VPC).
+#      Without the Kubernetes API (an endpoint that no longer admits this machine):
+#      stop Karpenter by scaling the system node group to zero, then delete the
+#      load balancers and terminate Karpenter's instances through AWS.
 #   2. Terraform: database -> cluster -> network (-> bootstrap with
-#      --include-bootstrap, which deletes the state bucket and all state history)
+#      --include-bootstrap, which deletes the state bucket and all state history);
+#      then what AWS made outside Terraform: the log groups EKS and Fluent Bit
+#      write again while the cluster shuts down, and the secrets terraform-apply.sh
+#      stored (notifications webhook, Sentry DSN).
+# Safe to run again: stacks whose state holds no resources are skipped, and a database
+# that no longer exists is never recreated for its final snapshot.
 #
 # Usage: ./terraform-destroy.sh [--plan] [--yes] [--include-bootstrap] [--skip-final-snapshot]
 #
@@ -154,11 +162,39 @@ drain_kubernetes() {
   fi
 }
 
+# Instances of the cluster's managed node groups (where Karpenter itself runs).
+system_instances() {
+  aws ec2 describe-instances --output text --query 'Reservations[].Instances[].InstanceId' \
+    --filters "Name=tag:eks:cluster-name,Values=$NAME" "Name=tag-key,Values=eks:nodegroup-name" \
+    "Name=instance-state-name,Values=pending,running,stopping,stopped,shutting-down" | tr '\t' '\n' | sed '/^$/d'
+}
+
+# Karpenter relaunches the instances it loses while it runs: terminating them first only
+# starts a loop. It runs on the managed node group, so that goes to zero first.
+stop_karpenter_through_aws() {
+  local group
+  for group in $(aws eks list-nodegroups --cluster-name "$NAME" --query 'nodegroups[]' --output text); do
+    log "scaling node group $group to zero: Karpenter stops, and with it every relaunch"
+    aws eks update-nodegroup-config --cluster-name "$NAME" --nodegroup-name "$group" \
+      --scaling-config minSize=0,maxSize=1,desiredSize=0 >/dev/null ||
+      die "could not scale node group $group to zero"
+  done
+  wait_for "system nodes (Karpenter's)" system_instances ||
+    die "the system nodes are still there; Karpenter could still relaunch nodes"
+}
+
 # Without the Kubernetes API, delete the same things through the AWS API.
 drain_aws_directly() {
   local arn
-  warn "the Kubernetes API is not reachable; removing cluster-created load balancers and Karpenter instances through AWS"
-  confirm "Delete load balancers in $VPC_ID tagged for $NAME and terminate Karpenter instances?" || die "aborted"
+  warn "the Kubernetes API is not reachable (the endpoint may no longer admit this machine's address);" \
+    "stopping Karpenter and removing cluster-created load balancers and instances through AWS"
+  confirm "Scale $NAME's node groups to zero, delete load balancers in ${VPC_ID:-the VPC} tagged for $NAME and terminate Karpenter instances?" ||
+    die "aborted"
+  stop_karpenter_through_aws
+  [[ -n $VPC_ID ]] || {
+    terminate_karpenter_instances
+    return 0
+  }
   for arn in $(aws elbv2 describe-load-balancers --output json |
     jq -r --arg vpc "$VPC_ID" '.LoadBalancers[] | select(.VpcId == $vpc) | .LoadBalancerArn'); do
     if aws elbv2 describe-tags --resource-arns "$arn" --output json |
@@ -204,7 +240,7 @@ release_aws_resources() {
   fi
   if use_cluster; then
     drain_kubernetes
-  elif [[ -n $VPC_ID ]]; then
+  else
     drain_aws_directly
   fi
   [[ -z $VPC_ID ]] || wait_for "load balancers in $VPC_ID" vpc_load_balancers ||
@@ -234,23 +270,46 @@ destroy_stack() {
   terraform -chdir="$TF_ROOT/$stack" destroy -input=false -auto-approve || die "terraform destroy failed for $stack"
 }
 
+# Deletion protection and the snapshot settings are read from state at destroy time, so they
+# are applied to the instance first: a targeted apply, which must only ever update it. On a
+# re-run (the instance deleted by an earlier, half-finished destroy, or by hand) the same
+# targeted apply would create a new Multi-AZ instance just to snapshot and delete it: refused
+# by reading the plan before applying it.
+DATABASE_EXISTS=false
+prepare_database() {
+  local plan="$WORK_DIR/database-protection.tfplan" created
+  stack_has_resource database aws_db_instance.this || {
+    log "database: no instance in state (already deleted): no final snapshot to take"
+    return 0
+  }
+  TF_VAR_deletion_protection=false terraform -chdir="$TF_ROOT/database" plan -input=false \
+    -target=aws_db_instance.this -out="$plan" >/dev/null || die "could not plan the database's deletion settings"
+  created=$(terraform -chdir="$TF_ROOT/database" show -json "$plan" |
+    jq '[.resource_changes[]? | select(.change.actions | index("create"))] | length')
+  if [[ $created != 0 ]]; then
+    warn "the database instance in state no longer exists in AWS: no final snapshot; nothing is created"
+    return 0
+  fi
+  DATABASE_EXISTS=true
+  log "turning off deletion protection (final snapshot: $TF_VAR_final_snapshot_identifier, skipped: $SKIP_FINAL_SNAPSHOT)"
+  terraform -chdir="$TF_ROOT/database" apply -input=false "$plan" || die "could not turn off deletion protection"
+}
+
 destroy_database() {
   export TF_VAR_skip_final_snapshot=$SKIP_FINAL_SNAPSHOT
   TF_VAR_final_snapshot_identifier="$NAME-final-$(date -u +%Y%m%d%H%M)"
   export TF_VAR_final_snapshot_identifier
   if [[ $PLAN_ONLY == false ]] && stack_has_state database; then
-    # Deletion protection and the snapshot settings are read from state at
-    # destroy time, so they are applied first.
     tf_init database
-    log "turning off deletion protection (final snapshot: $TF_VAR_final_snapshot_identifier, skipped: $SKIP_FINAL_SNAPSHOT)"
-    TF_VAR_deletion_protection=false terraform -chdir="$TF_ROOT/database" apply -input=false -auto-approve \
-      -target=aws_db_instance.this ||
-      die "could not turn off deletion protection"
+    remember_switched_secrets
+    prepare_database
   fi
-  if [[ $PLAN_ONLY == false && $SKIP_FINAL_SNAPSHOT == false ]] && stack_has_state database; then
+  if [[ $DATABASE_EXISTS == true && $SKIP_FINAL_SNAPSHOT == false ]]; then
     keep_snapshot_key
   fi
   TF_VAR_deletion_protection=false destroy_stack database
+  # With the database stack: it names them and lets the cluster read them.
+  [[ $PLAN_ONLY == true ]] || delete_switched_secrets
   if [[ -n $KEPT_KEY_ARN ]]; then
     aws kms create-alias --alias-name "alias/$TF_VAR_final_snapshot_identifier" --target-key-id "$KEPT_KEY_ARN" ||
       warn "could not name the kept key alias/$TF_VAR_final_snapshot_identifier"
@@ -265,6 +324,10 @@ destroy_database() {
 # alias goes with the stack, and the next apply makes a new key.
 KEPT_KEY_ARN=""
 keep_snapshot_key() {
+  stack_has_resource database module.kms.aws_kms_key.this || {
+    warn "the database's KMS key is no longer in state (kept by an earlier run?): see the keys tagged final-snapshot"
+    return 0
+  }
   KEPT_KEY_ARN=$(tf_output_json database kms_key_arn | jq -r '. // empty')
   [[ -n $KEPT_KEY_ARN ]] || die "the database stack has no kms_key_arn output; not destroying a snapshot's key"
   log "keeping KMS key $KEPT_KEY_ARN for the final snapshot (terraform state rm)"
@@ -273,6 +336,46 @@ keep_snapshot_key() {
   aws kms tag-resource --key-id "$KEPT_KEY_ARN" \
     --tags "TagKey=final-snapshot,TagValue=$TF_VAR_final_snapshot_identifier" ||
     warn "could not tag the kept key"
+}
+
+# The secrets terraform-apply.sh stores for the optional features live outside Terraform: the
+# ones it tagged as its own, and the names the database stack gives them (read before it goes;
+# older runs stored them untagged).
+SWITCHED_SECRETS=()
+remember_switched_secrets() {
+  mapfile -t SWITCHED_SECRETS < <(tf_output_json database cluster_vars |
+    jq -r '(. // {}) | .NOTIFICATIONS_SECRET_NAME, .SENTRY_SECRET_NAME | select(. != null and . != "")')
+}
+
+delete_switched_secrets() {
+  local secret
+  mapfile -t -O "${#SWITCHED_SECRETS[@]}" SWITCHED_SECRETS < <(
+    aws secretsmanager list-secrets --filters Key=tag-key,Values=realworld:created-by --output json |
+      jq -r --arg name "$NAME" '.SecretList[] | select(any(.Tags[]?; .Key == "realworld:project" and .Value == $name)) | .Name'
+  )
+  for secret in $(printf '%s\n' "${SWITCHED_SECRETS[@]}" | sort -u); do
+    if aws secretsmanager describe-secret --secret-id "$secret" --query 'DeletedDate' --output text 2>/dev/null |
+      grep -qx None; then
+      aws secretsmanager delete-secret --secret-id "$secret" --recovery-window-in-days 7 >/dev/null &&
+        log "deleted secret $secret (recoverable for 7 days; the next terraform-apply.sh restores it if given a value)"
+    fi
+  done
+}
+
+# Every version and delete marker of every state object, a thousand at a time, while the
+# bucket's versioning is still on (force_destroy would do it too, one call at a time, after
+# Terraform has suspended versioning).
+empty_state_bucket() {
+  local batch count=0
+  while true; do
+    batch=$(aws s3api list-object-versions --bucket "$STATE_BUCKET" --max-items 1000 --output json |
+      jq -c '{Objects: [(.Versions // [])[], (.DeleteMarkers // [])[] | {Key, VersionId}], Quiet: true}')
+    [[ $(jq '.Objects | length' <<<"$batch") -gt 0 ]] || break
+    count=$((count + $(jq '.Objects | length' <<<"$batch")))
+    aws s3api delete-objects --bucket "$STATE_BUCKET" --delete "$batch" >/dev/null ||
+      die "could not empty $STATE_BUCKET"
+  done
+  log "emptied $STATE_BUCKET: $count object versions and delete markers"
 }
 
 destroy_bootstrap() {
@@ -291,6 +394,7 @@ destroy_bootstrap() {
   TF_VAR_force_destroy=true terraform -chdir="$TF_ROOT/bootstrap" apply -input=false -auto-approve \
     -target=aws_s3_bucket.state ||
     die "could not allow the bucket to be emptied"
+  empty_state_bucket
   TF_VAR_force_destroy=true terraform -chdir="$TF_ROOT/bootstrap" destroy -input=false -auto-approve ||
     die "terraform destroy failed for bootstrap"
 }
@@ -299,10 +403,17 @@ destroy_bootstrap() {
 # Main
 ################################################################################
 
+WORK_DIR=$(mktemp -d)
+trap 'rm -rf "$WORK_DIR"' EXIT
+
 preflight
 release_aws_resources
 destroy_database
 destroy_stack cluster
+if [[ $PLAN_ONLY == false ]]; then
+  # After the cluster: nothing writes to them any more.
+  sweep_cluster_log_groups
+fi
 if [[ $PLAN_ONLY == false && -n $VPC_ID ]]; then
   delete_leftover_security_groups
 fi

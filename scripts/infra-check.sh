@@ -9,7 +9,10 @@
 #   5. shellcheck on terraform-apply.sh, terraform-destroy.sh, their shared
 #      library and this script
 #   6. pytest infrastructure/terraform/scripts/tests: the apply script's preflight against
-#      stubbed tools (no AWS, no network)
+#      stubbed tools (no AWS, no network), and the user path (apply, apply again, destroy
+#      failing half-way, again, re-apply, --include-bootstrap) with every stack applied for
+#      real against an AWS API emulator: moto in server mode, plus the EKS calls moto lacks
+#      (aws_emulator.py); kubectl, flux and ghcr.io are stubbed (about 15 minutes)
 #
 # The hashicorp/aws provider comes from a local mirror when one is found
 # ($TF_PLUGIN_DIR, or a tf-plugins directory in a few usual places);
@@ -159,12 +162,18 @@ fi
 # --- 6. the apply script's preflight (stubbed aws/terraform/kubectl/flux/curl) -------
 
 APPLY_TESTS=infrastructure/terraform/scripts/tests
-say "pytest $APPLY_TESTS (terraform-apply.sh refuses the known dead ends before Terraform)"
-if apply_result=$("$TOOLS_BIN/pytest" -c "$APPLY_TESTS/pytest.ini" --rootdir "$APPLY_TESTS" -q "$APPLY_TESTS" 2>&1); then
-  record preflight ok "$(tail -n 1 <<<"$apply_result")"
+say "pytest $APPLY_TESTS (the scripts' preflight, and the user path against the AWS emulator)"
+if [[ -z ${plugin_dir:-} ]]; then
+  echo "infra-check: the user path needs a local mirror of the hashicorp/aws provider (TF_PLUGIN_DIR)" >&2
+fi
+status=0
+TF_PLUGIN_DIR=${plugin_dir:-} "$TOOLS_BIN/pytest" -c "$APPLY_TESTS/pytest.ini" --rootdir "$APPLY_TESTS" -q -s \
+  "$APPLY_TESTS" 2>&1 | tee "$log" || status=$?
+apply_result=$(grep -E '^user-path: |[0-9]+ (passed|failed)' "$log" | tail -n 1)
+if ((status == 0)); then
+  record scripts ok "$apply_result"
 else
-  printf '%s\n' "$apply_result"
-  record preflight FAIL "$(tail -n 1 <<<"$apply_result")"
+  record scripts FAIL "${apply_result:-exit $status}"
 fi
 
 # --- summary ------------------------------------------------------------------------

@@ -12,6 +12,17 @@
 # without retention (kept forever) and unencrypted. The agent's role may write
 # to this cluster's groups only, and may not change their retention
 # (CloudWatchAgentServerPolicy, which AWS suggests, allows both on every group).
+#
+# The add-on itself waits for var.cloudwatch_observability: its operator
+# ("manager") tolerates no taint (chart 6.4.0 sets manager.tolerations to [],
+# which replaces the root `operator: Exists`), so on a new cluster, whose only
+# nodes are the tainted system group, it stays Pending, the add-on never becomes
+# ACTIVE and aws_eks_addon times out. terraform-apply.sh applies this stack with
+# it off first and on once Flux has Karpenter providing capacity.
+#
+# Application Signals is off: with only containerLogs set, the chart's defaults
+# auto-monitor every Service's workloads (monitorAllServices) and the operator
+# injects instrumentation into the app's pods; the app has its own metrics.
 ################################################################################
 
 locals {
@@ -86,10 +97,17 @@ module "cloudwatch_agent_identity" {
 }
 
 resource "aws_eks_addon" "cloudwatch_observability" {
-  cluster_name                = aws_eks_cluster.this.name
-  addon_name                  = "amazon-cloudwatch-observability"
-  addon_version               = lookup(var.addon_versions, "amazon-cloudwatch-observability", null)
-  configuration_values        = jsonencode({ containerLogs = { enabled = true } })
+  count = var.cloudwatch_observability ? 1 : 0
+
+  cluster_name  = aws_eks_cluster.this.name
+  addon_name    = "amazon-cloudwatch-observability"
+  addon_version = lookup(var.addon_versions, "amazon-cloudwatch-observability", null)
+  configuration_values = jsonencode({
+    containerLogs = { enabled = true }
+    manager = {
+      applicationSignals = { autoMonitor = { monitorAllServices = false } }
+    }
+  })
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "OVERWRITE"
 
@@ -100,4 +118,10 @@ resource "aws_eks_addon" "cloudwatch_observability" {
     module.cloudwatch_agent_identity,
     aws_cloudwatch_log_group.container_insights,
   ]
+}
+
+# Before the add-on became optional (count), it had no index.
+moved {
+  from = aws_eks_addon.cloudwatch_observability
+  to   = aws_eks_addon.cloudwatch_observability[0]
 }

@@ -105,6 +105,12 @@ variable "pod_log_retention_days" {
   }
 }
 
+variable "cloudwatch_observability" {
+  description = "Install the amazon-cloudwatch-observability add-on (pod logs to CloudWatch). Its operator needs nodes without the system group's taint: on a new cluster, apply with false first and true once Karpenter has capacity (terraform-apply.sh does both)."
+  type        = bool
+  default     = true
+}
+
 variable "addon_versions" {
   description = "Pinned versions of the EKS add-ons by name (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, amazon-cloudwatch-observability); an add-on not listed gets the default version for the cluster's Kubernetes version."
   type        = map(string)

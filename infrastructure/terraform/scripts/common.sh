@@ -11,8 +11,12 @@
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 TF_ROOT="$REPO_ROOT/infrastructure/terraform"
 NAME=${PROJECT_NAME:-takehome}
-REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-eu-west-1}}
-export AWS_REGION="$REGION" AWS_PAGER=""
+# The region: AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's own (as the AWS CLI reads it),
+# then eu-west-1.
+REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}
+REGION=${REGION:-eu-west-1}
+# Both names: AWS CLI v2 reads AWS_REGION, v1 only AWS_DEFAULT_REGION.
+export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION" AWS_PAGER=""
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 
 # Every stack reads the variables it declares from the environment.
@@ -88,9 +92,17 @@ bucket_exists() {
 
 state_key() { printf '%s/%s/terraform.tfstate' "$NAME" "$1"; }
 
-# True when a stack has state in the bucket (i.e. it has been applied).
+# True when a stack's state in the bucket holds resources (it has been applied and not
+# destroyed since). A destroyed stack leaves its state object behind with no resources and no
+# outputs, so the object's existence says nothing.
 stack_has_state() {
-  aws s3api head-object --bucket "$STATE_BUCKET" --key "$(state_key "$1")" >/dev/null 2>&1
+  aws s3 cp "s3://$STATE_BUCKET/$(state_key "$1")" - 2>/dev/null |
+    jq -e '(.resources // []) | map(select(.mode == "managed")) | length > 0' >/dev/null 2>&1
+}
+
+# stack_has_resource STACK ADDRESS: the (initialised) stack's state holds that resource.
+stack_has_resource() {
+  terraform -chdir="$TF_ROOT/$1" state list "$2" 2>/dev/null | grep -qxF "$2"
 }
 
 # tf_init STACK: init against the S3 backend (partial configuration).
@@ -104,9 +116,10 @@ tf_init() {
     die "terraform init failed for $stack"
 }
 
-# tf_output_json STACK OUTPUT: one output of an applied stack, as JSON.
+# tf_output_json STACK OUTPUT: one output of an applied stack, as JSON; `null` when the stack
+# has no such output (never applied, or destroyed).
 tf_output_json() {
-  terraform -chdir="$TF_ROOT/$1" output -json "$2"
+  terraform -chdir="$TF_ROOT/$1" output -json "$2" 2>/dev/null || echo null
 }
 
 # csv_to_json "a, b": ["a","b"] (HCL accepts JSON lists for -var/TF_VAR_).
@@ -120,4 +133,34 @@ use_cluster() {
   aws eks update-kubeconfig --name "$NAME" --region "$REGION" --alias "$NAME" >/dev/null ||
     die "aws eks update-kubeconfig failed for cluster $NAME"
   kubectl --request-timeout=15s get --raw=/readyz >/dev/null 2>&1
+}
+
+# The cluster's log groups: the control plane's (/aws/eks/<name>/cluster) and Container
+# Insights' (/aws/containerinsights/<name>/...). Terraform creates them (retention, KMS) and
+# destroys them, but EKS and Fluent Bit write again while the cluster shuts down and create
+# them anew, without either; the next apply then fails on "already exists"
+# (terraform-aws-eks#2763). Deleted whenever the cluster stack holds no resources.
+cluster_log_groups() {
+  local prefix
+  for prefix in "/aws/eks/$NAME/" "/aws/containerinsights/$NAME/"; do
+    aws logs describe-log-groups --log-group-name-prefix "$prefix" \
+      --query 'logGroups[].logGroupName' --output text 2>/dev/null | tr '\t' '\n' | sed '/^$/d;/^None$/d'
+  done
+}
+
+sweep_cluster_log_groups() {
+  local group groups
+  if stack_has_state cluster; then
+    return 0
+  fi
+  groups=$(cluster_log_groups)
+  [[ -n $groups ]] || return 0
+  if [[ $PLAN_ONLY == true ]]; then
+    log "would delete log groups left by the last cluster: $(tr '\n' ' ' <<<"$groups")"
+    return 0
+  fi
+  for group in $groups; do
+    log "deleting log group $group (written again by the last cluster after Terraform removed it)"
+    aws logs delete-log-group --log-group-name "$group" || warn "could not delete $group"
+  done
 }

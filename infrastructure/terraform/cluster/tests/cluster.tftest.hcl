@@ -253,8 +253,15 @@ run "pod_logs_shipped_with_retention" {
   }
 
   assert {
-    condition     = aws_eks_addon.cloudwatch_observability.addon_name == "amazon-cloudwatch-observability" && jsondecode(aws_eks_addon.cloudwatch_observability.configuration_values).containerLogs.enabled == true
+    condition     = aws_eks_addon.cloudwatch_observability[0].addon_name == "amazon-cloudwatch-observability" && jsondecode(aws_eks_addon.cloudwatch_observability[0].configuration_values).containerLogs.enabled == true
     error_message = "The CloudWatch Observability add-on must ship container logs."
+  }
+
+  # Left at the chart's default, Application Signals auto-monitors every Service's workloads and
+  # the operator injects instrumentation into the app's pods.
+  assert {
+    condition     = jsondecode(aws_eks_addon.cloudwatch_observability[0].configuration_values).manager.applicationSignals.autoMonitor.monitorAllServices == false
+    error_message = "Application Signals auto-monitoring must be off explicitly."
   }
 
   assert {
@@ -275,6 +282,26 @@ run "pod_logs_shipped_with_retention" {
   assert {
     condition     = !contains(flatten(data.aws_iam_policy_document.cloudwatch_agent.statement[*].actions), "logs:PutRetentionPolicy")
     error_message = "The agent must not be able to change the groups' retention."
+  }
+}
+
+# A new cluster's only nodes are the tainted system group, where the add-on's operator cannot
+# run: the first apply (terraform-apply.sh) leaves the add-on out, and everything it needs in.
+run "cloudwatch_addon_waits_for_capacity" {
+  command = apply
+
+  variables {
+    cloudwatch_observability = false
+  }
+
+  assert {
+    condition     = length(aws_eks_addon.cloudwatch_observability) == 0
+    error_message = "With cloudwatch_observability = false the add-on must not be created."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.container_insights) == 4 && module.cloudwatch_agent_identity.service_account == "cloudwatch-agent"
+    error_message = "The log groups and the agent's identity are created ahead of the add-on."
   }
 }
 

@@ -21,6 +21,7 @@ STUBS = {
 case "$1 $2" in
   "sts get-caller-identity")
     echo '{"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/t"}' ;;
+  "configure get") [ -n "$STUB_PROFILE_REGION" ] && echo "$STUB_PROFILE_REGION" || exit 1 ;;
   *) exit 1 ;;
 esac
 """,
@@ -167,3 +168,14 @@ def test_plan_mode_skips_the_deploy_time_checks(run) -> None:
     assert reached_terraform(calls), result.stderr
     assert "ghcr.io" not in calls
     assert os.path.exists(SCRIPT)
+
+
+def test_the_region_follows_the_aws_profile_when_no_variable_names_one(run) -> None:
+    """AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region (aws configure get region),
+    then eu-west-1: a user whose profile says ap-southeast-2 must not get eu-west-1."""
+    result, _ = run("--my-ip", STUB_PROFILE_REGION="ap-southeast-2")
+    assert "region ap-southeast-2," in result.stdout, result.stdout + result.stderr
+    result, _ = run("--my-ip", STUB_PROFILE_REGION="ap-southeast-2", AWS_DEFAULT_REGION="us-east-2")
+    assert "region us-east-2," in result.stdout
+    result, _ = run("--my-ip")
+    assert "region eu-west-1," in result.stdout
