@@ -173,6 +173,64 @@ PY
 check "workflows: SHA pins with version comments, permissions, required steps" \
   workflow_contract
 
+# README's branch protection requires status checks by name: each must be a job that runs on
+# every pull request (a workflow with `paths:` on pull_request may never report it, which
+# blocks the pull request forever), waits for every other job of its workflow, and reports
+# even when one of them failed (if: always()). And no release is tagged before CI scanned
+# both images.
+required_checks() {
+  python3 - <<'PY'
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+problems = []
+readme = Path("README.md").read_text(encoding="utf-8")
+found = re.search(r"require a pull request and the status checks (.+?)(?:,|\n\s*\n)", readme, re.S)
+names = re.findall(r"`([^`]+)`", found.group(1)) if found else []
+if not names:
+    problems.append("README.md: no 'require a pull request and the status checks `...`' sentence")
+jobs = {}
+for path in sorted(Path(".github/workflows").glob("*.yml")):
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    triggers = doc.get(True) or doc.get("on") or {}
+    pull_request = triggers.get("pull_request", "absent") if isinstance(triggers, dict) else "absent"
+    for job_id, job in doc.get("jobs", {}).items():
+        jobs.setdefault(job.get("name", job_id), []).append((path, doc, job_id, job, pull_request))
+def push_only(job):
+    condition = str(job.get("if", ""))
+    return "github.event_name == 'push'" in condition or "refs/heads/main" in condition
+
+for name in names:
+    on_pull_requests = [j for j in jobs.get(name, []) if j[4] != "absent" and not push_only(j[3])]
+    if not on_pull_requests:
+        problems.append(f"required check {name!r}: no job runs on pull requests under that name")
+        continue
+    for path, doc, job_id, job, pull_request in on_pull_requests:
+        if isinstance(pull_request, dict) and "paths" in pull_request:
+            problems.append(f"{path}: {name!r} runs only for some paths; a required check must always report")
+        others = set(doc["jobs"]) - {job_id} - {j for j, d in doc["jobs"].items() if push_only(d)}
+        needs = set(job.get("needs") or [])
+        if needs != others:
+            problems.append(f"{path}: {name!r} must need every other job ({sorted(others - needs)} missing)")
+        if "always()" not in str(job.get("if", "")):
+            problems.append(f"{path}: {name!r} must run with if: always() so it reports a failure")
+ci = yaml.safe_load(Path(".github/workflows/ci.yml").read_text(encoding="utf-8"))
+scanned = [s["with"]["image"] for s in ci["jobs"]["image"]["steps"] if "anchore/scan-action" in s.get("uses", "")]
+if sorted(scanned) != ["${{ env.LOADTEST_SCAN_TAG }}", "${{ env.SCAN_TAG }}"]:
+    problems.append(f"ci.yml: job image must scan both images, scans {scanned}")
+release = yaml.safe_load(Path(".github/workflows/release.yml").read_text(encoding="utf-8"))
+if "ci" not in (release["jobs"]["release"].get("needs") or []):
+    problems.append("release.yml: the tag must only be cut after CI (and its scans) passed")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+PY
+}
+check "branch protection's required checks exist on every pull request; both images scanned before a tag" \
+  required_checks
+
 # --- renovate, semantic-release, npm ---------------------------------------------------------
 check "renovate.json against the Renovate schema" \
   check-jsonschema --builtin-schema vendor.renovate .github/renovate.json

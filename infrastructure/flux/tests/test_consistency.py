@@ -591,6 +591,23 @@ def test_marked_images_are_the_ones_the_pods_run(objects: list[dict[str, Any]]) 
     )
     repos = {r["spec"]["image"] for r in fluxlib.of_kind(objects, "ImageRepository")}
     assert f"ghcr.io/{owner}/realworld" in repos
+    # Each image's tag follows the policy of its own repository: a tag pushed for one image
+    # only is never written for the other (ImagePullBackOff on `kubectl scale`).
+    path = fluxlib.FLUX_DIR / "apps" / "realworld" / "kustomization.yaml"
+    lines = path.read_text().splitlines()
+    for entry in kustomization["images"]:
+        line = next(x for x in lines if x.strip().startswith("newName:") and entry["newName"] in x)
+        tag_line = lines[lines.index(line) + 1]
+        namespace, name = json.loads(MARKER.search(tag_line).group(1))["$imagepolicy"].split(":")[
+            :2
+        ]
+        policy = fluxlib.find(objects, "ImagePolicy", name, namespace)
+        repository = fluxlib.find(
+            objects, "ImageRepository", policy["spec"]["imageRepositoryRef"]["name"], namespace
+        )
+        assert repository["spec"]["image"] == entry["newName"].replace("${GITHUB_OWNER}", owner), (
+            f"{entry['name']}'s tag follows {namespace}/{name}, which watches {repository['spec']['image']}"
+        )
 
 
 def test_the_rollback_runbook_suspends_the_automation_that_would_undo_the_pin(
