@@ -281,8 +281,9 @@ apply_stack() {
 # on-demand without saying why). Created here if missing.
 ensure_spot_role() {
   [[ $PLAN_ONLY == true ]] && return 0
-  if [[ -n $(aws iam list-roles --path-prefix /aws-service-role/spot.amazonaws.com/ \
-    --query 'Roles[].RoleName' --output text 2>/dev/null | sed '/^None$/d') ]]; then
+  if aws iam get-role --role-name AWSServiceRoleForEC2Spot >/dev/null 2>&1 ||
+    [[ -n $(aws iam list-roles --path-prefix /aws-service-role/spot.amazonaws.com/ \
+      --query 'Roles[].RoleName' --output text 2>/dev/null | sed '/^None$/d') ]]; then
     return 0
   fi
   log "creating the EC2 Spot service-linked role (AWSServiceRoleForEC2Spot), which this account lacks"
@@ -295,7 +296,9 @@ ensure_spot_role() {
 # an add-on whose pods stay Pending never becomes ACTIVE (aws_eks_addon waits 20 minutes, then
 # fails). Kept whenever the cluster stack already has it.
 cloudwatch_addon_installed() {
-  stack_has_state cluster && tf_init cluster && stack_has_resource cluster 'aws_eks_addon.cloudwatch_observability[0]'
+  # Either address: before the add-on became optional it had no index (logs.tf `moved`).
+  stack_has_state cluster && tf_init cluster &&
+    stack_has_resource cluster 'aws_eks_addon\.cloudwatch_observability(\[0\])?'
 }
 
 apply_terraform() {
@@ -384,7 +387,7 @@ switched_secret_state() {
   elif [[ -n $value ]]; then
     # The value goes through a file only this user can read, never a command line (ps).
     local file="$PLAN_DIR/secret.json"
-    (umask 077 && jq -cn --arg property "$property" --arg value "$value" '{($property): $value}' >"$file")
+    (umask 077 && SECRET_VALUE=$value jq -jn --arg property "$property" '{($property): env.SECRET_VALUE}' >"$file")
     if aws secretsmanager describe-secret --secret-id "$secret_name" >/dev/null 2>&1; then
       aws secretsmanager restore-secret --secret-id "$secret_name" >/dev/null 2>&1 || true
       aws secretsmanager put-secret-value --secret-id "$secret_name" --secret-string "file://$file" >/dev/null

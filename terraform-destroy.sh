@@ -277,19 +277,32 @@ destroy_stack() {
 # by reading the plan before applying it.
 DATABASE_EXISTS=false
 prepare_database() {
-  local plan="$WORK_DIR/database-protection.tfplan" created
-  stack_has_resource database aws_db_instance.this || {
+  local plan="$WORK_DIR/database-protection.tfplan" actions key
+  stack_has_resource database 'aws_db_instance\.this' || {
     log "database: no instance in state (already deleted): no final snapshot to take"
     return 0
   }
+  # An earlier run that failed after keeping the snapshot's key (keep_snapshot_key) left the
+  # instance in state without its key: put the key back, or the plan would replace both.
+  if ! stack_has_resource database 'module\.kms\.aws_kms_key\.this'; then
+    key=$(terraform -chdir="$TF_ROOT/database" show -json |
+      jq -r '[.values.root_module.resources[]? | select(.address == "aws_db_instance.this") | .values.kms_key_id][0] // empty')
+    [[ -n $key ]] || die "the database's KMS key is neither in state nor named by the instance"
+    log "re-importing the database's KMS key $key, kept out of state by an earlier run"
+    terraform -chdir="$TF_ROOT/database" import -input=false module.kms.aws_kms_key.this "$key" >/dev/null ||
+      die "could not re-import $key"
+  fi
   TF_VAR_deletion_protection=false terraform -chdir="$TF_ROOT/database" plan -input=false \
     -target=aws_db_instance.this -out="$plan" >/dev/null || die "could not plan the database's deletion settings"
-  created=$(terraform -chdir="$TF_ROOT/database" show -json "$plan" |
-    jq '[.resource_changes[]? | select(.change.actions | index("create"))] | length')
-  if [[ $created != 0 ]]; then
+  actions=$(terraform -chdir="$TF_ROOT/database" show -json "$plan" |
+    jq -c '[.resource_changes[]? | select(.address == "aws_db_instance.this") | .change.actions][0] // ["no-op"]')
+  case $actions in
+  '["create"]')
     warn "the database instance in state no longer exists in AWS: no final snapshot; nothing is created"
     return 0
-  fi
+    ;;
+  *delete*) die "the deletion settings would replace the database instance ($actions); not applying that" ;;
+  esac
   DATABASE_EXISTS=true
   log "turning off deletion protection (final snapshot: $TF_VAR_final_snapshot_identifier, skipped: $SKIP_FINAL_SNAPSHOT)"
   terraform -chdir="$TF_ROOT/database" apply -input=false "$plan" || die "could not turn off deletion protection"
@@ -324,7 +337,7 @@ destroy_database() {
 # alias goes with the stack, and the next apply makes a new key.
 KEPT_KEY_ARN=""
 keep_snapshot_key() {
-  stack_has_resource database module.kms.aws_kms_key.this || {
+  stack_has_resource database 'module\.kms\.aws_kms_key\.this' || {
     warn "the database's KMS key is no longer in state (kept by an earlier run?): see the keys tagged final-snapshot"
     return 0
   }
@@ -366,14 +379,17 @@ delete_switched_secrets() {
 # bucket's versioning is still on (force_destroy would do it too, one call at a time, after
 # Terraform has suspended versioning).
 empty_state_bucket() {
-  local batch count=0
+  local batch="$WORK_DIR/delete.json" count=0 size errors
   while true; do
-    batch=$(aws s3api list-object-versions --bucket "$STATE_BUCKET" --max-items 1000 --output json |
-      jq -c '{Objects: [(.Versions // [])[], (.DeleteMarkers // [])[] | {Key, VersionId}], Quiet: true}')
-    [[ $(jq '.Objects | length' <<<"$batch") -gt 0 ]] || break
-    count=$((count + $(jq '.Objects | length' <<<"$batch")))
-    aws s3api delete-objects --bucket "$STATE_BUCKET" --delete "$batch" >/dev/null ||
-      die "could not empty $STATE_BUCKET"
+    # --max-items counts versions only, not delete markers: at most 1000 keys per call.
+    aws s3api list-object-versions --bucket "$STATE_BUCKET" --max-items 1000 --output json |
+      jq -c '{Objects: ([(.Versions // [])[], (.DeleteMarkers // [])[] | {Key, VersionId}] | .[:1000]), Quiet: true}' >"$batch"
+    size=$(jq '.Objects | length' "$batch")
+    ((size > 0)) || break
+    errors=$(aws s3api delete-objects --bucket "$STATE_BUCKET" --delete "file://$batch" --output json |
+      jq -c '.Errors // []') || die "could not empty $STATE_BUCKET"
+    [[ $errors == "[]" ]] || die "could not delete from $STATE_BUCKET: $errors"
+    count=$((count + size))
   done
   log "emptied $STATE_BUCKET: $count object versions and delete markers"
 }

@@ -205,6 +205,11 @@ def push_only(job):
 
 for name in names:
     on_pull_requests = [j for j in jobs.get(name, []) if j[4] != "absent" and not push_only(j[3])]
+    # A job of the same name that is skipped on pull requests reports success (GitHub counts
+    # a skipped required check as passed): the name must belong to one job only.
+    if len(jobs.get(name, [])) > 1:
+        places = [f"{p.name}:{j}" for p, _, j, _, _ in jobs[name]]
+        problems.append(f"required check {name!r} is the name of several jobs: {places}")
     if not on_pull_requests:
         problems.append(f"required check {name!r}: no job runs on pull requests under that name")
         continue

@@ -77,6 +77,9 @@ resource "aws_eks_node_group" "system" {
     effect = "NO_SCHEDULE"
   }
 
+  # Every size is Terraform's, the desired one included (no autoscaler runs on this group):
+  # terraform-destroy.sh scales it to zero when it must stop Karpenter without the Kubernetes
+  # API, and the next apply puts it back.
   scaling_config {
     min_size     = var.system_node_size.min
     desired_size = var.system_node_size.desired
@@ -94,11 +97,6 @@ resource "aws_eks_node_group" "system" {
   launch_template {
     id      = aws_launch_template.system.id
     version = aws_launch_template.system.latest_version
-  }
-
-  lifecycle {
-    # The cluster autoscaler is not used; desired size may be changed by hand.
-    ignore_changes = [scaling_config[0].desired_size]
   }
 
   depends_on = [

@@ -92,17 +92,37 @@ bucket_exists() {
 
 state_key() { printf '%s/%s/terraform.tfstate' "$NAME" "$1"; }
 
-# True when a stack's state in the bucket holds resources (it has been applied and not
-# destroyed since). A destroyed stack leaves its state object behind with no resources and no
-# outputs, so the object's existence says nothing.
-stack_has_state() {
-  aws s3 cp "s3://$STATE_BUCKET/$(state_key "$1")" - 2>/dev/null |
-    jq -e '(.resources // []) | map(select(.mode == "managed")) | length > 0' >/dev/null 2>&1
+# stack_state STACK: `applied` (its state in the bucket holds resources), `empty` (applied,
+# then destroyed: a destroyed stack leaves its state object behind, with no resources and no
+# outputs) or `none` (never applied). Any other failure to read it stops the script: taken
+# for "no state", it would skip a stack or sweep a live cluster's log groups.
+stack_state() {
+  local key error
+  key=$(state_key "$1")
+  if ! error=$(aws s3api head-object --bucket "$STATE_BUCKET" --key "$key" 2>&1 >/dev/null); then
+    [[ $error == *"(404)"* || $error == *"Not Found"* ]] && {
+      echo none
+      return 0
+    }
+    die "could not read s3://$STATE_BUCKET/$key: $error"
+  fi
+  aws s3 cp "s3://$STATE_BUCKET/$key" - --only-show-errors |
+    jq -r 'if ((.resources // []) | map(select(.mode == "managed")) | length) > 0 then "applied" else "empty" end' ||
+    die "could not read s3://$STATE_BUCKET/$key"
 }
 
-# stack_has_resource STACK ADDRESS: the (initialised) stack's state holds that resource.
+stack_has_state() {
+  local state
+  state=$(stack_state "$1") || exit 1 # a read error stops the script, even inside an `if`
+  [[ $state == applied ]]
+}
+
+# stack_has_resource STACK ADDRESS-REGEX: the (initialised) stack's state holds a resource
+# whose address matches (anchored, extended regex).
 stack_has_resource() {
-  terraform -chdir="$TF_ROOT/$1" state list "$2" 2>/dev/null | grep -qxF "$2"
+  local addresses
+  addresses=$(terraform -chdir="$TF_ROOT/$1" state list) || die "terraform state list failed for $1"
+  grep -qxE "$2" <<<"$addresses"
 }
 
 # tf_init STACK: init against the S3 backend (partial configuration).
@@ -149,10 +169,15 @@ cluster_log_groups() {
 }
 
 sweep_cluster_log_groups() {
-  local group groups
+  local group groups error
   if stack_has_state cluster; then
     return 0
   fi
+  # Only once the cluster itself is gone: its audit log must never be swept from under it.
+  if error=$(aws eks describe-cluster --name "$NAME" 2>&1 >/dev/null); then
+    return 0
+  fi
+  [[ $error == *ResourceNotFoundException* ]] || die "could not tell whether cluster $NAME exists: $error"
   groups=$(cluster_log_groups)
   [[ -n $groups ]] || return 0
   if [[ $PLAN_ONLY == true ]]; then
