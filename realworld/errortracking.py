@@ -3,7 +3,13 @@
 Unhandled exceptions in views and ERROR log lines become Sentry events, tagged with the
 release (the image's version), the environment and the request id, so an event leads to
 the request's log lines. Nothing personal leaves: no user emails or addresses, no request
-bodies (they carry passwords), and Sentry's scrubber blanks Authorization and cookies.
+bodies (they carry passwords), no local variables of the stack frames, and Sentry's scrubber
+blanks Authorization and cookies.
+
+Local variables are off because frames hold secrets under names no scrubber knows: the JWT
+as `header` and `raw` while a token is checked, the password inside the login service's
+arguments, a serializer's repr or a validated `data` dict. Sentry's scrubber blanks variables
+by name and does not look inside nested values (tests/http/test_error_tracking.py).
 """
 
 import sentry_sdk
@@ -20,6 +26,7 @@ def init(*, dsn: str, release: str, environment: str) -> None:
         integrations=[DjangoIntegration()],
         send_default_pii=False,
         max_request_body_size="never",
+        include_local_variables=False,
         traces_sample_rate=0,  # errors only: no performance traces
     )
 

@@ -107,6 +107,78 @@ def test_an_unhandled_error_reaches_sentry_with_its_request_id(fake_sentry: Fake
     assert b"secret-session" not in raw
 
 
+def _wait_for(fake_sentry: FakeSentry, count: int) -> None:
+    deadline = time.monotonic() + 15
+    while len(fake_sentry.events()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def test_no_secret_reaches_sentry_from_the_frames_that_hold_them(fake_sentry: FakeSentry):
+    """Errors raised where a password, a JWT or the Authorization header are local variables:
+    the token check, the login and registration services (crash_urls.py), and a database error
+    the API answers with a 503 and logs. Sentry's scrubber blanks only variables whose *name*
+    it knows, not a password inside a dict or a serializer's repr, so the frames' local
+    variables must not be sent at all; the request id still is."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "realworld.testing.crash_settings",
+        "SENTRY_DSN": fake_sentry.dsn,
+        "DJANGO_ENV": "production",
+    }
+    password = "Sentry-Must-Never-See-This-0123"
+    json_body = {"Content-Type": "application/json"}
+    with gunicorn_server(url_from_settings(connection.settings_dict), env=env) as server:
+        api = f"{server.url}/api"
+        user = {"username": "sentry-reader", "email": "reader@example.com", "password": password}
+        registered = requests.post(f"{api}/users", json={"user": user}, timeout=10)
+        assert registered.status_code == 201, registered.text
+        token = registered.json()["user"]["token"]
+        crashed = [
+            # the token check: `header` and `raw` hold the JWT
+            requests.get(
+                f"{api}/user",
+                headers={"Authorization": f"Token {token}", "Cookie": "sessionid=secret-session"},
+                timeout=10,
+            ),
+            # the login service: its arguments and the view's serializer hold the password
+            requests.post(
+                f"{api}/users/login",
+                json={"user": {"email": "crash@example.com", "password": password}},
+                headers=json_body,
+                timeout=10,
+            ),
+            # registration: the validated `data` dict holds the password
+            requests.post(
+                f"{api}/users",
+                json={"user": {**user, "username": "crash-user", "email": "c@example.com"}},
+                timeout=10,
+            ),
+            # a database error, logged with its traceback by the exception handler
+            requests.post(
+                f"{api}/users/login",
+                json={"user": {"email": "dberror@example.com", "password": password}},
+                timeout=10,
+            ),
+        ]
+        _wait_for(fake_sentry, 4)
+
+    assert [r.status_code for r in crashed] == [500, 500, 500, 503], [r.text for r in crashed]
+    events = fake_sentry.events()
+    assert len(events) == 4, [e.get("exception") for e in events]
+    request_ids = {r.headers["X-Request-ID"] for r in crashed}
+    assert {e["tags"]["request_id"] for e in events} == request_ids
+    raw = b"".join(fake_sentry.raw)
+    for secret in (password, token, "secret-session"):
+        assert secret.encode() not in raw, f"{secret[:12]}... reached Sentry"
+    for event in events:
+        frames = [
+            frame
+            for value in event["exception"]["values"]
+            for frame in (value.get("stacktrace") or {}).get("frames", [])
+        ]
+        assert frames, "the event still carries its stack trace"
+        assert not [f for f in frames if f.get("vars")], "no frame's local variables"
+
+
 def test_without_a_dsn_there_is_no_sentry_client():
     """The test settings, like `make run`, set no SENTRY_DSN: nothing is sent anywhere."""
     assert not sentry_sdk.is_initialized()
