@@ -32,6 +32,7 @@ from realworld.common.exceptions import (
     InvalidCredentials,
     Messages,
     NotFound,
+    TokenRevoked,
 )
 from realworld.common.ratelimit import RateLimited
 
@@ -44,6 +45,7 @@ DOMAIN_STATUS: dict[type, int] = {
     Conflict: status.HTTP_409_CONFLICT,
     Invalid: status.HTTP_422_UNPROCESSABLE_ENTITY,
     InvalidCredentials: status.HTTP_401_UNAUTHORIZED,
+    TokenRevoked: status.HTTP_401_UNAUTHORIZED,
     RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
 }
 

@@ -45,3 +45,10 @@ class Conflict(ApplicationError):
 class InvalidCredentials(ApplicationError):
     def __init__(self) -> None:
         super().__init__({"credentials": [messages.CREDENTIALS_INVALID]})
+
+
+class TokenRevoked(ApplicationError):
+    """The token a change was asked with was revoked by another change meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__({"token": [messages.TOKEN_REVOKED]})

@@ -161,6 +161,6 @@ class CurrentUserApi(NoStore, PlainGetApi):
         data = _validated(
             UserUpdateSerializer(data=envelope(request.data, "user")), exclude_id=user.pk
         )
-        keep = str(request.auth.get("jti", "")) if isinstance(request.auth, AccessToken) else ""
-        user = user_update(user=user, data=data, keep_token_id=keep)
+        token = request.auth if isinstance(request.auth, AccessToken) else None
+        user = user_update(user=user, data=data, token=token)
         return Response(user_body(user, user_token(user=user)))

@@ -5,12 +5,14 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from rest_framework_simplejwt.tokens import Token
 
 from realworld import metrics
 from realworld.common import messages
-from realworld.common.exceptions import Conflict, InvalidCredentials, Messages
+from realworld.common.exceptions import Conflict, InvalidCredentials, Messages, TokenRevoked
 from realworld.common.services import model_update, violated_constraint
 from realworld.users.models import EMAIL_UNIQUE, User
+from realworld.users.tokens import token_is_current
 
 
 def user_names_taken(
@@ -66,20 +68,27 @@ def user_authenticate(*, email: str, password: str) -> User:
 
 
 @transaction.atomic
-def user_update(*, user: User, data: dict[str, Any], keep_token_id: str = "") -> User:
+def user_update(*, user: User, data: dict[str, Any], token: Token | None = None) -> User:
     """Changes the given fields (email, username, bio, image, password); the rest stay.
 
-    A new password or email revokes every token issued before, but `keep_token_id` (the token
-    the change is made with, if any).
+    A new password or email revokes every token issued before, but `token` (the one the change
+    is made with, if any). The user's row is locked and read again first: two changes racing
+    (an owner changing the password while a thief with a stolen token changes the email) are
+    applied one after the other, and the second is refused when the first revoked its token,
+    instead of both incrementing a stale token version and the last one choosing the token
+    that survives.
     """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if token is not None and not token_is_current(token, user):
+        raise TokenRevoked
     _check_unique(email=data.get("email"), username=data.get("username"), exclude_id=user.pk)
     changed = model_update(user, fields=("email", "username", "bio", "image"), data=data)
     if data.get("password"):
         user.set_password(data["password"])
         changed.append("password")
     if {"password", "email"} & set(changed):
-        user.token_version += 1
-        user.kept_token_id = keep_token_id
+        user.token_version += 1  # the row is locked: no other change read the old version
+        user.kept_token_id = str(token.get("jti", "")) if token is not None else ""
         changed += ["token_version", "kept_token_id"]
     if changed:
         try:
