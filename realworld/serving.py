@@ -12,10 +12,15 @@ this split inside the process (a buffering proxy such as nginx does it in front;
 does in the cluster); figures in docs/benchmarks.md, proof in tests/reliability.
 """
 
+import contextlib
+import heapq
 import io
+import itertools
 import logging
 import os
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -34,13 +39,31 @@ Response = tuple[str, list[tuple[str, str]], list[bytes]]
 
 BODY_TIMEOUT_RESPONSE: Response = (
     "408 Request Timeout",
-    [("Content-Type", "application/json"), ("Connection", "close")],
+    [("Content-Type", "application/json")],
     [orjson.dumps(error_body({"body": [messages.BODY_NOT_RECEIVED]}))],
 )
 
 
 class BodyTimeout(Exception):
-    """The client stopped sending its declared body for longer than BODY_READ_TIMEOUT."""
+    """The client stopped sending its declared body for longer than BODY_READ_TIMEOUT, or
+    took longer than BODY_TOTAL_TIMEOUT to send all of it."""
+
+
+def close_after_response(environ: Environ, start_response: StartResponse) -> None:
+    """Make the server close the connection once this response is sent.
+
+    A `Connection: close` header from the application is hop-by-hop to gunicorn, which drops it
+    and keeps the connection alive, with the rest of an unread body then read as the next
+    request. gunicorn's start_response is a method of its Response, whose force_close() is how
+    gunicorn itself ends a connection; any other server gets its socket's read side shut.
+    """
+    response = getattr(start_response, "__self__", None)
+    if response is not None and callable(getattr(response, "force_close", None)):
+        response.force_close()
+        return
+    client: socket.socket | None = environ.get("gunicorn.socket")
+    if client is not None:
+        client.shutdown(socket.SHUT_RD)
 
 
 class BufferedSingleThreadApplication:
@@ -60,9 +83,15 @@ class BufferedSingleThreadApplication:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         try:
-            buffer_body(environ, settings.MAX_REQUEST_BODY_BYTES, settings.BODY_READ_TIMEOUT)
+            buffer_body(
+                environ,
+                settings.MAX_REQUEST_BODY_BYTES,
+                settings.BODY_READ_TIMEOUT,
+                total=settings.BODY_TOTAL_TIMEOUT,
+            )
         except BodyTimeout:
             status, headers, body = BODY_TIMEOUT_RESPONSE
+            close_after_response(environ, start_response)
         else:
             running = self.django_thread.submit(self.run, environ)
             try:
@@ -102,12 +131,69 @@ class BufferedSingleThreadApplication:
         return started[0], started[1], chunks
 
 
-def buffer_body(environ: Environ, limit: int, timeout: float) -> None:
+class ReadDeadlines:
+    """Deadlines for whole request bodies, kept by one thread per worker process.
+
+    A per-read socket timeout cannot bound a whole body: gunicorn's reader loops over recv()
+    calls inside one read, and a client that sends a byte just before each timeout never
+    trips it. When a body's deadline passes, this thread shuts the read side of its socket: the
+    pending read returns what arrived, short, and buffer_body answers 408. One thread and a
+    heap for every connection, rather than a timer thread per request.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._sockets: dict[int, socket.socket] = {}
+        self._keys = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, client: socket.socket, seconds: float) -> int:
+        key = next(self._keys)
+        with self._condition:
+            if self._thread is None:  # started in the worker, after gunicorn's fork
+                self._thread = threading.Thread(
+                    target=self._run, name="body-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._sockets[key] = client
+            heapq.heappush(self._heap, (time.monotonic() + seconds, key))
+            self._condition.notify()
+        return key
+
+    def disarm(self, key: int) -> None:
+        with self._condition:
+            self._sockets.pop(key, None)
+
+    def _run(self) -> None:
+        with self._condition:
+            while True:
+                while self._heap and self._heap[0][1] not in self._sockets:
+                    heapq.heappop(self._heap)  # disarmed
+                if not self._heap:
+                    self._condition.wait()
+                    continue
+                deadline, key = self._heap[0]
+                left = deadline - time.monotonic()
+                if left > 0:
+                    self._condition.wait(left)
+                    continue
+                heapq.heappop(self._heap)
+                client = self._sockets.pop(key)
+                with contextlib.suppress(OSError):
+                    client.shutdown(socket.SHUT_RD)
+
+
+DEADLINES = ReadDeadlines()
+
+
+def buffer_body(environ: Environ, limit: int, timeout: float, *, total: float) -> None:
     """Replace wsgi.input with the declared body, read in full.
 
     Bodies over `limit` are left unread for RequestBodyLimitMiddleware to refuse, and a bad
     Content-Length for it to report. `timeout` bounds each wait for more of the body (as
-    nginx's client_body_timeout does): a client that stops sending frees its thread.
+    nginx's client_body_timeout does) and `total` the whole read (ReadDeadlines): a client that
+    stops sending, or sends a byte just before each timeout, frees its thread.
     """
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -116,14 +202,20 @@ def buffer_body(environ: Environ, limit: int, timeout: float) -> None:
     if length <= 0 or length > limit:
         return
     client: socket.socket | None = environ.get("gunicorn.socket")
+    key = None
     if client is not None:
         client.settimeout(timeout)
+        key = DEADLINES.arm(client, total)
+    started = time.monotonic()
     try:
         body = environ["wsgi.input"].read(length)
     except TimeoutError as error:
         raise BodyTimeout from error
     finally:
-        if client is not None:
+        if client is not None and key is not None:
+            DEADLINES.disarm(key)
             client.settimeout(None)
+    if len(body) < length and time.monotonic() - started >= total:
+        raise BodyTimeout  # the deadline shut the read side: what came is not the body
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))

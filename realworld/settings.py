@@ -255,6 +255,8 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # Seconds gunicorn's connection threads wait for each part of a body (realworld/serving.py).
 BODY_READ_TIMEOUT = env_int("BODY_READ_TIMEOUT", 10, minimum=1)
+# ...and at most this long for the whole body (a byte just before each timeout is no way round).
+BODY_TOTAL_TIMEOUT = env_int("BODY_TOTAL_TIMEOUT", 30, minimum=1)
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 # Local development accepts any origin unless told otherwise; production only the listed ones.

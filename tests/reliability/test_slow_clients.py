@@ -104,3 +104,68 @@ def test_a_body_that_stops_coming_gets_408_and_frees_its_thread(database_url):
     assert b'{"errors":{"body":["was not received in time"]}}' in answer
     assert 0.9 < waited < 5, f"answered after {waited:.2f} s"
     assert status == 200
+
+
+def _read_response(sock: socket.socket) -> tuple[bytes, float]:
+    """Headers and body of one response (the connection may stay open), and when it came."""
+    started = time.monotonic()
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data, time.monotonic() - started
+
+
+def test_after_a_408_the_connection_is_closed(database_url):
+    """gunicorn drops a Connection header the application sets (hop-by-hop), so a 408 went out
+    keep-alive with the rest of the body unread, and the next bytes on that connection were
+    read as the rest of the old body, then as a request. The server must close it."""
+    with gunicorn_server(database_url, env={"BODY_READ_TIMEOUT": "1"}) as server:
+        parts = urllib.parse.urlsplit(server.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /api/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+            )
+            answer, _ = _read_response(sock)
+            assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+            assert b"\r\nConnection: close\r\n" in answer, answer[:300]
+            # What follows on this connection is never served.
+            try:
+                sock.sendall(b" " * 99 + b"GET /api/tags HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                sock.settimeout(3)
+                rest = b""
+                while chunk := sock.recv(4096):
+                    rest += chunk
+            except (ConnectionResetError, BrokenPipeError):
+                rest = b""
+            assert b"HTTP/1.1 200" not in rest, rest[:200]
+
+
+def test_the_whole_body_read_is_bounded_not_only_each_wait(database_url):
+    """A client that sends one byte just before every BODY_READ_TIMEOUT would hold its
+    connection thread for as long as it likes: BODY_TOTAL_TIMEOUT bounds the whole body."""
+    env = {"BODY_READ_TIMEOUT": "2", "BODY_TOTAL_TIMEOUT": "3"}
+    with gunicorn_server(database_url, env=env) as server:
+        parts = urllib.parse.urlsplit(server.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=20) as sock:
+            sock.sendall(
+                b"POST /api/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            )
+            started = time.monotonic()
+            sock.settimeout(0.5)
+            answer = b""
+            while b"\r\n\r\n" not in answer and time.monotonic() - started < 15:
+                try:
+                    sock.sendall(b" ")  # one byte every half second: never 2 s of silence
+                    answer += sock.recv(4096)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+            waited = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert 2.5 < waited < 6, f"answered after {waited:.2f} s"
