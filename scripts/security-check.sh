@@ -2,6 +2,9 @@
 # Static security checks (`make security-check`, part of .ci/run):
 #   bandit     medium and high severity findings in the project's code fail the check
 #   pip-audit  known vulnerabilities in the locked dependencies (requirements/base.txt, dev.txt)
+#   pins       runtime pins behind the newest patch of their series, from the package index
+#              itself (scripts/pins_behind.py): Django's security fixes ship only as patch
+#              releases, so a Django pin behind one fails even where pip-audit cannot run
 #
 # pip-audit asks PyPI's JSON API (https://pypi.org/pypi/<name>/<version>/json) about every
 # pinned version. When that answer is missing (no network, a mirror without per-version pages)
@@ -51,5 +54,13 @@ MSG
     fi
     rm -f "$log"
 done
+
+echo "== runtime pins against the newest patch release of their series (the package index)"
+if "$VENV_BIN/python" scripts/pins_behind.py requirements/base.txt; then
+    echo "pins: no runtime pin behind a security release"
+else
+    echo "pins: FAILED (a pin behind a security release, or the index did not answer)"
+    status=1
+fi
 
 exit "$status"
