@@ -8,12 +8,14 @@ concurrent attempts, a refused attempt writes nothing, and rows live until their
 The counters share the app's database, so every worker and pod sees them; no other store is
 needed. Rates come from settings.THROTTLE_RATES ("<count>/<s|min|hour|day>", env THROTTLE_*),
 read on each call so tests can change them.
+
+One clock: the database's. Windows, their keys, expiry and the wait a refusal reports are all
+computed from PostgreSQL's now(), which the cleanup and `remembered` compare against; the app's
+clock (a pod's, possibly skewed) never enters a counter.
 """
 
 import hashlib
-import math
 import random
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,17 +30,23 @@ PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h":
 PERIODS |= {"hour": 3600, "d": 86400, "day": 86400}
 CLEANUP_PROBABILITY = 0.01  # about one call in a hundred deletes expired rows
 
+# The current window of `seconds` by the database's clock: its index, and when it ends.
+_WINDOW = "floor(extract(epoch from now()) / %(seconds)s)::bigint"
+_WINDOW_END = f"to_timestamp(({_WINDOW} + 1) * %(seconds)s)"
 _HIT = f"""
-INSERT INTO {TABLE} (key, count, expires_at) VALUES (%(key)s, 1, to_timestamp(%(expires)s))
+INSERT INTO {TABLE} (key, count, expires_at)
+VALUES (%(prefix)s || {_WINDOW}, 1, {_WINDOW_END})
 ON CONFLICT (key) DO UPDATE SET count = {TABLE}.count + 1 WHERE {TABLE}.count < %(limit)s
 RETURNING count
 """  # noqa: S608  # nosec B608 - the table name is the model's, values are parameters
+_WAIT = f"SELECT ceil(extract(epoch from {_WINDOW_END} - now()))::int"  # noqa: S608  # nosec B608
 _ADD = f"""
-INSERT INTO {TABLE} (key, count, expires_at) VALUES (%(key)s, 1, to_timestamp(%(expires)s))
+INSERT INTO {TABLE} (key, count, expires_at)
+VALUES (%(key)s, 1, now() + make_interval(secs => %(seconds)s))
 ON CONFLICT (key) DO UPDATE SET count = {TABLE}.count + 1,
     expires_at = greatest({TABLE}.expires_at, excluded.expires_at)
 """  # noqa: S608  # nosec B608
-_RELEASE = f"UPDATE {TABLE} SET count = count - 1 WHERE key = %(key)s AND count > 0"  # noqa: S608  # nosec B608
+_RELEASE = f"UPDATE {TABLE} SET count = count - 1 WHERE key = %(prefix)s || {_WINDOW} AND count > 0"  # noqa: S608  # nosec B608
 _COUNT = f"SELECT count FROM {TABLE} WHERE key = %(key)s AND expires_at > now()"  # noqa: S608  # nosec B608
 _CLEANUP = f"DELETE FROM {TABLE} WHERE expires_at < now()"  # noqa: S608  # nosec B608
 
@@ -61,19 +69,15 @@ class Window:
         count, _, period = settings.THROTTLE_RATES[scope].partition("/")
         return cls(limit=int(count), seconds=PERIODS[period])
 
-    def key(self, scope: str, ident: str) -> tuple[str, float]:
-        """The counter's key for the current window, and when the window ends (epoch)."""
-        index = math.floor(time.time() / self.seconds)
-        return f"{scope}:{_digest(ident)}:{index}", float((index + 1) * self.seconds)
+
+def _prefix(scope: str, ident: str) -> str:
+    """The counter's key without its window index (the database appends that)."""
+    return f"{scope}:{_digest(ident)}:"
 
 
 def _digest(ident: str) -> str:
     # Emails and addresses are not stored as such; surrogatepass: any text can be keyed.
     return hashlib.sha256(ident.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:40]
-
-
-def _wait(expires: float) -> int:
-    return max(1, math.ceil(expires - time.time()))
 
 
 def _execute(sql: str, params: dict) -> tuple | None:
@@ -87,23 +91,24 @@ def _execute(sql: str, params: dict) -> tuple | None:
 def hit(scope: str, ident: str) -> None:
     """Counts one attempt; raises RateLimited (and counts nothing) when the limit is reached."""
     window = Window.for_scope(scope)
-    key, expires = window.key(scope, ident)
-    if _execute(_HIT, {"key": key, "expires": expires, "limit": window.limit}) is None:
+    params = {"prefix": _prefix(scope, ident), "seconds": window.seconds, "limit": window.limit}
+    if _execute(_HIT, params) is None:
         metrics.THROTTLED.labels(limit=scope).inc()
         if scope.startswith("login_"):
             metrics.LOGINS.labels(outcome="throttled").inc()
-        raise RateLimited(_wait(expires))
+        waited = _execute(_WAIT, {"seconds": window.seconds})
+        raise RateLimited(max(1, int(waited[0])) if waited else window.seconds)
 
 
 def release(scope: str, ident: str) -> None:
     """Gives back one attempt counted by `hit` in the current window (it turned out fine)."""
-    key, _ = Window.for_scope(scope).key(scope, ident)
-    _execute(_RELEASE, {"key": key})
+    window = Window.for_scope(scope)
+    _execute(_RELEASE, {"prefix": _prefix(scope, ident), "seconds": window.seconds})
 
 
 def remember(fact: str, ident: str, *, seconds: int) -> None:
     """Keeps `fact` about `ident` for `seconds` (e.g. a known address of an account)."""
-    _execute(_ADD, {"key": f"{fact}:{_digest(ident)}", "expires": time.time() + seconds})
+    _execute(_ADD, {"key": f"{fact}:{_digest(ident)}", "seconds": seconds})
 
 
 def remembered(fact: str, ident: str) -> bool:

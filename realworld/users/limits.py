@@ -11,15 +11,34 @@
   nothing. The trade-off: during an attack, the owner on a new address waits for the window
   (one minute) like the attacker.
 * Registrations per email (THROTTLE_REGISTER_ACCOUNT_RATE, 10/min).
+
+An IPv6 client is counted by its /64, not its full address: a host is normally given a whole
+/64 and can pick a fresh address in it for every attempt. IPv4 (and IPv4-mapped) addresses
+count as they are.
 """
+
+import ipaddress
 
 from realworld.common import ratelimit
 
 KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
 
 
+def _client(address: str) -> str:
+    """What a client is counted as: its IPv6 /64, or its address."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address  # not an address (a unix socket, a test client): as given
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def _pair(email: str, address: str) -> str:
-    return f"{email.strip().lower()}|{address}"
+    return f"{email.strip().lower()}|{_client(address)}"
 
 
 def _known(email: str, address: str) -> bool:
@@ -29,7 +48,7 @@ def _known(email: str, address: str) -> bool:
 def login_allowed(*, email: str, address: str) -> bool:
     """Raises RateLimited when this attempt must not even be checked; else whether the address
     is a known one of the account (pass it to login_succeeded)."""
-    ratelimit.hit("login_ip", address)
+    ratelimit.hit("login_ip", _client(address))
     known = bool(email.strip()) and _known(email, address)
     if email.strip() and not known:
         ratelimit.hit("login_account", email)
@@ -43,6 +62,6 @@ def login_succeeded(*, email: str, address: str, known: bool) -> None:
 
 
 def registration_allowed(*, email: str, address: str) -> None:
-    ratelimit.hit("register_ip", address)
+    ratelimit.hit("register_ip", _client(address))
     if email.strip():
         ratelimit.hit("register_account", email)

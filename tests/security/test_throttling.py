@@ -268,3 +268,45 @@ class TestWriteLimits:
         )
 
         assert response.status_code == 429
+
+
+@pytest.mark.usefixtures("low_rates")
+class TestIPv6:
+    def test_an_ipv6_client_is_counted_by_its_64_not_each_address(self, api_client):
+        """A host normally holds a whole /64 and can take a fresh address for every attempt:
+        counting full addresses, it would never be limited."""
+        statuses = [
+            login(api_client, f"user{i}@example.com", ip=f"2001:db8:1:2::{i + 1:x}").status_code
+            for i in range(5)
+        ]
+        assert statuses == [401] * 5
+        assert_throttled(login(api_client, "other@example.com", ip="2001:db8:1:2:ffff::1"))
+        # Another /64 is another client; IPv4 and IPv4-mapped addresses count as they are.
+        assert login(api_client, "other@example.com", ip="2001:db8:1:3::1").status_code == 401
+        assert login(api_client, "other@example.com", ip="::ffff:10.9.9.9").status_code == 401
+
+    def test_registrations_too(self, api_client):
+        statuses = [
+            register(api_client, n, ip=f"2001:db8:7:7::{n + 1:x}").status_code for n in range(4)
+        ]
+        assert statuses == [201] * 4
+        assert_throttled(register(api_client, 9, ip="2001:db8:7:7:abcd::9"))
+
+
+def test_windows_and_expiry_follow_the_database_clock_only(db, monkeypatch):
+    """Windows were keyed and given their end by the app's clock while expiry and cleanup read
+    the database's: a pod whose clock is two minutes behind kept a fact for a minute that
+    the database already saw as expired. Every time is now the database's."""
+    import time
+
+    from realworld.common import ratelimit
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 120)  # this pod's clock is behind
+    ratelimit.remember("login_known", "someone|198.51.100.7", seconds=60)
+    assert ratelimit.remembered("login_known", "someone|198.51.100.7")
+    counter = RateCounter.objects.get(key__startswith="login_known:")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extract(epoch from %s - now())", [counter.expires_at])
+        (left,) = cursor.fetchone()
+    assert 55 <= float(left) <= 61, left
