@@ -959,6 +959,30 @@ def test_the_app_never_connects_as_the_rotating_master_user(objects: list[dict[s
     first = pod["initContainers"][0]
     assert first["name"] == "database-user" and "ensure_database_user" in first["command"]
     assert pod["initContainers"][1]["name"] == "migrate", "the role exists before migrations"
+    # Least privilege: the schema belongs to realworld_owner, which only migrations connect as;
+    # the app's role has data rights only (ensure_database_user grants them).
+    owner = secrets["realworld-database-owner"]["spec"]
+    owner_url = owner["target"]["template"]["data"]["DATABASE_URL"]
+    assert (
+        owner_url.startswith("postgres://realworld_owner:") and "sslmode=verify-full" in owner_url
+    )
+    assert owner["dataFrom"][0]["sourceRef"]["generatorRef"]["kind"] == "Password"
+
+    def database_secrets(container: dict[str, Any]) -> dict[str, str]:
+        return {
+            e["name"]: e["valueFrom"]["secretKeyRef"]["name"]
+            for e in container.get("env", [])
+            if "secretKeyRef" in e.get("valueFrom", {}) and e["name"].endswith("DATABASE_URL")
+        }
+
+    assert database_secrets(first) == {
+        "DATABASE_URL": "realworld-database",
+        "MIGRATION_DATABASE_URL": "realworld-database-owner",
+    }
+    assert database_secrets(pod["initContainers"][1]) == {
+        "DATABASE_URL": "realworld-database-owner"
+    }
+    assert database_secrets(pod["containers"][0]) == {"DATABASE_URL": "realworld-database"}
     command = fluxlib.REPO_ROOT / "realworld/common/management/commands/ensure_database_user.py"
     assert command.is_file()
 

@@ -1,36 +1,50 @@
-"""Make DATABASE_URL's user exist, log in and own the app's schema objects, using admin
-credentials only when it cannot log in yet.
-
-Why: on RDS the master password is rotated by AWS every 7 days. An app that connects as the
-master user breaks weekly (running pods keep the old password; Flagger's primary keeps the old
-Secret until the next promotion). So the app connects as its own role whose password never
-rotates behind its back, and the master credentials are needed only here: at the first
-deployment, or after the app's password was regenerated. Run as the first init container;
-it is idempotent and does nothing (no admin login at all) while the app's credentials work.
+"""Make the app's two database roles exist, log in and hold exactly their rights, using admin
+credentials only when something is missing.
 
     python manage.py ensure_database_user --admin-credentials /etc/db-admin
 
+- MIGRATION_DATABASE_URL's role (the owner, e.g. realworld_owner) owns the schema's objects and
+  runs the migrations (the `migrate` init container connects as it);
+- DATABASE_URL's role (the app, e.g. realworld_app) serves requests with data rights only:
+  SELECT, INSERT, UPDATE, DELETE on the tables, the sequences' values, nothing that changes
+  the schema. A bug or an injection in the app cannot drop or alter a table.
+
+Why not the master user: on RDS AWS rotates it every 7 days. An app that connects as the master
+breaks weekly (running pods keep the old password; Flagger's primary keeps the old Secret until
+the next promotion). So the app and its migrations have their own roles, whose passwords never
+rotate behind their backs, and the master credentials are needed only here: at the first
+deployment, after a password was regenerated, or to move an older deployment (where the app
+owned the tables) to the split. Run as the first init container; it does nothing, with no admin
+login at all, while both roles log in and the app owns nothing.
+
 The directory holds the files `username` and `password` (a mounted Secret, so always the
-current ones). The admin role must be able to create roles and own the objects it hands over
-(the RDS master user can; it is made a member of the app role to transfer ownership).
+current ones). The admin role must be able to create roles and hand over objects (the RDS master
+user can; it is made a member of both roles to do so). It connects with the TLS settings of
+DATABASE_URL and, when that names none, insists on a verified server (sslmode=verify-full):
+the admin password never goes over a connection the app itself would not use. Passwords reach
+PostgreSQL as SCRAM verifiers computed here (libpq's PQencryptPasswordConn), never in clear: a
+failed CREATE/ALTER ROLE is logged by the server with its text.
 """
 
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import dj_database_url
 import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
+from realworld.env import env_str
+
 # SQLSTATE classes that mean "these credentials do not get in", as opposed to "no database".
 AUTHENTICATION_FAILED = {"28000", "28P01"}  # invalid_authorization_specification, invalid_password
 
-# Objects in the schema that the app's migrations must be able to alter, by pg_class.relkind.
+# Objects in the schema owned by a given role, by pg_class.relkind.
 OWNED_RELATIONS = sql.SQL(
     "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = %s AND pg_get_userbyid(c.relowner) = current_user "
+    "WHERE n.nspname = %s AND pg_get_userbyid(c.relowner) = %s "
     "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
     # Sequences owned by a table column move with their table.
     "AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid "
@@ -38,7 +52,7 @@ OWNED_RELATIONS = sql.SQL(
 )
 OWNED_FUNCTIONS = sql.SQL(
     "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-    "WHERE n.nspname = %s AND pg_get_userbyid(p.proowner) = current_user"
+    "WHERE n.nspname = %s AND pg_get_userbyid(p.proowner) = %s"
 )
 ALTER_RELATION = {
     "r": "TABLE",
@@ -48,12 +62,13 @@ ALTER_RELATION = {
     "S": "SEQUENCE",
     "f": "FOREIGN TABLE",
 }
+# What the app may do with the owner's tables and sequences, now and for every later migration.
+APP_TABLE_RIGHTS = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
+APP_SEQUENCE_RIGHTS = sql.SQL("USAGE, SELECT, UPDATE")
 
 
 class Command(BaseCommand):
-    help = (
-        "Create or repair DATABASE_URL's role with admin credentials, only when it cannot log in."
-    )
+    help = "Create or repair the owner and app roles with admin credentials, only when needed."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -69,20 +84,68 @@ class Command(BaseCommand):
         app_user, app_password = database["USER"], database["PASSWORD"]
         if not app_user or not app_password:
             raise CommandError("DATABASE_URL must name the app's user and password")
-        if self.logs_in(database, app_user, app_password):
-            self.stdout.write(f"{app_user} logs in: nothing to do")
+        owner_url = env_str("MIGRATION_DATABASE_URL")
+        if not owner_url:
+            raise CommandError("MIGRATION_DATABASE_URL must name the owner's user and password")
+        owner = dj_database_url.parse(owner_url)
+        owner_user, owner_password = owner["USER"], owner["PASSWORD"]
+        if not owner_user or not owner_password or owner_user == app_user:
+            raise CommandError("MIGRATION_DATABASE_URL must name a user other than the app's")
+        if self.in_order(database, app_user, app_password, owner_user, owner_password, schema):
+            self.stdout.write(
+                f"{owner_user} and {app_user} log in with their rights: nothing to do"
+            )
             return
         admin_user, admin_password = read_credentials(admin_credentials)
-        if admin_user == app_user:
-            raise CommandError("the admin and the app user must be different roles")
+        if admin_user in (app_user, owner_user):
+            raise CommandError("the admin, the owner and the app must be different roles")
         try:
             with connect(database, admin_user, admin_password) as admin:
-                created = provision(admin, app_user, app_password, database["NAME"], schema)
+                created = provision(
+                    admin,
+                    owner=(owner_user, owner_password),
+                    app=(app_user, app_password),
+                    dbname=database["NAME"],
+                    schema=schema,
+                )
         except psycopg.OperationalError as error:
             raise CommandError(f"cannot connect as the admin user {admin_user}: {error}") from error
+        if not self.in_order(database, app_user, app_password, owner_user, owner_password, schema):
+            raise CommandError(
+                f"{owner_user} or {app_user} is still not in order after provisioning"
+            )
+        self.stdout.write(
+            f"{owner_user} and {app_user} {'created' if created else 'repaired'}; both log in"
+        )
+
+    def in_order(
+        self,
+        database: Mapping[str, Any],
+        app_user: str,
+        app_password: str,
+        owner_user: str,
+        owner_password: str,
+        schema: str,
+    ) -> bool:
+        """Both log in, and the app can change nothing in the schema."""
         if not self.logs_in(database, app_user, app_password):
-            raise CommandError(f"{app_user} still cannot log in after provisioning")
-        self.stdout.write(f"{app_user} {'created' if created else 'repaired'}; logs in")
+            return False
+        try:
+            with connect(database, owner_user, owner_password) as owner:
+                app_owns = owner.execute(
+                    "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE n.nspname = %s "
+                    "AND pg_get_userbyid(c.relowner) = %s",
+                    [schema, app_user],
+                ).fetchone()
+                app_creates = owner.execute(
+                    "SELECT has_schema_privilege(%s, %s, 'CREATE')", [app_user, schema]
+                ).fetchone()
+        except psycopg.OperationalError as error:
+            if sqlstate(error) in AUTHENTICATION_FAILED:
+                return False
+            raise CommandError(f"cannot reach the database: {error}") from error
+        return bool(app_owns and app_owns[0] == 0 and app_creates and not app_creates[0])
 
     def logs_in(self, database: Mapping[str, Any], user: str, password: str) -> bool:
         try:
@@ -106,6 +169,7 @@ def read_credentials(directory: Path) -> tuple[str, str]:
 
 
 def connect(database: Mapping[str, Any], user: str, password: str) -> psycopg.Connection:
+    """The app's own TLS settings; a verified server when DATABASE_URL names none."""
     options = database.get("OPTIONS", {})
     return psycopg.connect(
         host=database["HOST"] or None,
@@ -114,7 +178,7 @@ def connect(database: Mapping[str, Any], user: str, password: str) -> psycopg.Co
         user=user,
         password=password,
         connect_timeout=options.get("connect_timeout", 10),
-        sslmode=options.get("sslmode", "prefer"),
+        sslmode=options.get("sslmode", "verify-full"),
         sslrootcert=options.get("sslrootcert"),
         autocommit=True,
     )
@@ -130,43 +194,82 @@ def sqlstate(error: psycopg.Error) -> str | None:
     return None
 
 
+def scram_verifier(admin: psycopg.Connection, user: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of a password, computed by libpq on this side: what
+    PostgreSQL stores, and all it ever receives."""
+    verifier = admin.pgconn.encrypt_password(password.encode(), user.encode(), b"scram-sha-256")
+    return verifier.decode()
+
+
+def _login_role(cur: psycopg.Cursor, admin: psycopg.Connection, user: str, password: str) -> bool:
+    """Create the role, or set its password; returns whether it was new."""
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [user])
+    created = cur.fetchone() is None
+    # Utility statements take no bind parameters: the verifier is quoted client-side.
+    cur.execute(
+        sql.SQL("{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
+            sql.SQL("CREATE" if created else "ALTER"),
+            sql.Identifier(user),
+            sql.Literal(scram_verifier(admin, user, password)),
+        )
+    )
+    # Membership lets the admin hand objects to (or take them from) the role.
+    cur.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(user)))
+    return created
+
+
+def _hand_over(cur: psycopg.Cursor, schema: str, giver: str, owner: sql.Identifier) -> None:
+    """Give `owner` the schema's relations and functions `giver` owns."""
+    cur.execute(OWNED_RELATIONS, [schema, giver])
+    for name, kind in cur.fetchall():
+        cur.execute(
+            sql.SQL("ALTER {} {}.{} OWNER TO {}").format(
+                sql.SQL(ALTER_RELATION[kind]), sql.Identifier(schema), sql.Identifier(name), owner
+            )
+        )
+    cur.execute(OWNED_FUNCTIONS, [schema, giver])
+    for (signature,) in cur.fetchall():
+        cur.execute(sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(signature), owner))
+
+
 def provision(
-    admin: psycopg.Connection, user: str, password: str, dbname: str, schema: str
+    admin: psycopg.Connection,
+    *,
+    owner: tuple[str, str],
+    app: tuple[str, str],
+    dbname: str,
+    schema: str,
 ) -> bool:
-    """Create (or set the password of) the app role, let it use the database, and hand it the
-    schema's objects the admin owns, in one transaction. Returns whether the role was new."""
-    role = sql.Identifier(user)
+    """Both roles with their passwords; the owner owns the schema's objects (the admin's and,
+    from an older deployment, the app's); the app gets data rights on them and on whatever the
+    owner's later migrations create. One transaction. Returns whether either role was new."""
+    owner_role, app_role = sql.Identifier(owner[0]), sql.Identifier(app[0])
+    database, namespace = sql.Identifier(dbname), sql.Identifier(schema)
     with admin.transaction(), admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [user])
-        created = cur.fetchone() is None
-        # Utility statements take no bind parameters: the password is quoted client-side.
-        verb = "CREATE" if created else "ALTER"
+        created = _login_role(cur, admin, *owner)
+        created = _login_role(cur, admin, *app) or created
         cur.execute(
-            sql.SQL("{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
-                sql.SQL(verb), role, sql.Literal(password)
-            )
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(database, owner_role)
         )
-        # Membership lets the admin give its objects to the role (ALTER ... OWNER TO).
-        cur.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(role))
+        cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, app_role))
+        cur.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(namespace, owner_role))
+        cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(namespace, app_role))
         cur.execute(
-            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
-                sql.Identifier(dbname), role
-            )
+            sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}, PUBLIC").format(namespace, app_role)
         )
-        cur.execute(
-            sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(sql.Identifier(schema), role)
-        )
-        cur.execute(OWNED_RELATIONS, [schema])
-        for name, kind in cur.fetchall():
+        cur.execute("SELECT current_user")
+        (admin_user,) = cur.fetchone() or ("",)
+        _hand_over(cur, schema, admin_user, owner_role)
+        _hand_over(cur, schema, app[0], owner_role)  # a deployment from before the split
+        for kind, rights in (("TABLES", APP_TABLE_RIGHTS), ("SEQUENCES", APP_SEQUENCE_RIGHTS)):
             cur.execute(
-                sql.SQL("ALTER {} {}.{} OWNER TO {}").format(
-                    sql.SQL(ALTER_RELATION[kind]),
-                    sql.Identifier(schema),
-                    sql.Identifier(name),
-                    role,
+                sql.SQL("GRANT {} ON ALL {} IN SCHEMA {} TO {}").format(
+                    rights, sql.SQL(kind), namespace, app_role
                 )
             )
-        cur.execute(OWNED_FUNCTIONS, [schema])
-        for (signature,) in cur.fetchall():
-            cur.execute(sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(signature), role))
+            cur.execute(
+                sql.SQL(
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT {} ON {} TO {}"
+                ).format(owner_role, namespace, rights, sql.SQL(kind), app_role)
+            )
     return created
