@@ -3,7 +3,7 @@
 #
 #   bootstrap -> network -> cluster -> database     (Terraform, in this order)
 #   kubeconfig -> cluster-vars ConfigMap -> flux bootstrap github
-#   wait for the ingress-nginx NLB -> print the /etc/hosts line
+#   wait for the edge's NLB (Envoy Gateway's Service envoy-edge) -> print the /etc/hosts line
 #   cluster again, with the CloudWatch add-on: its operator tolerates no taint, so it waits
 #   for capacity that Karpenter (installed by Flux) provides; on later runs it is just kept
 #
@@ -76,9 +76,10 @@ FLUX_BRANCH=${FLUX_BRANCH:-main}
 FLUX_PATH=${FLUX_PATH:-infrastructure/flux/clusters/takehome}
 INGRESS_HOST=${INGRESS_HOST:-realworld.takehome.local}
 INGRESS_CLUSTER_ISSUER=${INGRESS_CLUSTER_ISSUER:-takehome-ca}
-# The NLB appears once infra-mesh (ingress-nginx) is Ready, after infra-controllers and
-# infra-configs: their Flux timeouts add up to 15 + 10 + 15 minutes, so wait that long.
-NLB_TIMEOUT=${NLB_TIMEOUT:-2400}
+# The NLB appears once Envoy Gateway (infra-mesh) serves the Gateway (apps), after the CRD
+# layers, infra-controllers and infra-configs: their Flux timeouts add up to
+# 5 + 15 + 10 + 15 minutes, plus the apps layer's first apply, so wait that long.
+NLB_TIMEOUT=${NLB_TIMEOUT:-3000}
 GITHUB_OWNER=${GITHUB_OWNER:-}
 GITHUB_REPOSITORY=${GITHUB_REPOSITORY:-}
 if [[ $GITHUB_REPOSITORY == */* ]]; then # GitHub Actions style owner/name
@@ -445,9 +446,9 @@ resolve_ipv4() {
 
 print_hosts_line() {
   local deadline=$((SECONDS + NLB_TIMEOUT)) hostname="" ip=""
-  log "waiting for the ingress-nginx load balancer (Service ingress-nginx/ingress-nginx-controller, up to ${NLB_TIMEOUT}s)"
+  log "waiting for the edge's load balancer (Service envoy-gateway-system/envoy-edge, up to ${NLB_TIMEOUT}s)"
   while [[ -z $hostname ]]; do
-    hostname=$(kubectl -n ingress-nginx get service ingress-nginx-controller \
+    hostname=$(kubectl -n envoy-gateway-system get service envoy-edge \
       -o jsonpath='{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
     [[ -n $hostname ]] && break
     ((SECONDS < deadline)) || die "no load balancer after ${NLB_TIMEOUT}s; check: flux get kustomizations -A"

@@ -1,6 +1,6 @@
 """One log line per event, from Django and gunicorn alike: JSON by default (what a log
 pipeline parses), text with LOG_FORMAT=text (what `make run` prints). Every line a request
-causes carries its request id: ingress-nginx's X-Request-ID when it sent one, else a new one,
+causes carries its request id: the edge's X-Request-ID when it sent one, else a new one,
 echoed in the response (RequestIdMiddleware).
 
 Imported by gunicorn.conf.py in the master, before Django: nothing here imports Django.

@@ -8,8 +8,8 @@ only wait (for the declared body, read into memory), and one thread per process 
 request at a time on one persistent database connection, as a sync worker does.
 
 gunicorn.conf.py installs it in each threaded worker (post_worker_init). No kept library does
-this split inside the process (a buffering proxy such as nginx does it in front; ingress-nginx
-does in the cluster); figures in docs/benchmarks.md, proof in tests/reliability.
+this split inside the process (a buffering proxy does it in front: in the cluster the edge,
+Envoy with request buffering, does); figures in docs/benchmarks.md, proof in tests/reliability.
 """
 
 import contextlib

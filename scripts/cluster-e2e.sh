@@ -5,7 +5,7 @@
 #
 #   scripts/cluster-e2e.sh up                 build the images, create the cluster, install Flux,
 #                                             wait for every layer and the first release
-#   scripts/cluster-e2e.sh smoke              the public path: ingress-nginx, TLS, API, web app
+#   scripts/cluster-e2e.sh smoke              the public path: the edge (Envoy Gateway), TLS, API, web app
 #   scripts/cluster-e2e.sh release TAG PHASE  release image TAG; the canary must end in PHASE
 #                                             (Succeeded: promoted; Failed: rolled back)
 #   scripts/cluster-e2e.sh diagnose           what to read when a step failed
@@ -131,11 +131,11 @@ install_flux() {
 }
 
 smoke() {
-  say "the public path: ingress-nginx (TLS from takehome-ca) -> realworld"
-  local ca port=8443 pid status
+  say "the public path: the edge, Envoy (TLS from takehome-ca) -> realworld"
+  local ca port=8443 pid status headers
   ca=$(mktemp)
   kubectl -n cert-manager get secret takehome-ca -o jsonpath='{.data.ca\.crt}' | base64 -d > "$ca"
-  kubectl -n ingress-nginx port-forward svc/ingress-nginx-controller "$port:443" >/dev/null 2>&1 &
+  kubectl -n envoy-gateway-system port-forward svc/envoy-edge "$port:443" >/dev/null 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null || true; rm -f "$ca"' RETURN
   local base=https://realworld.takehome.local:$port
@@ -145,10 +145,20 @@ smoke() {
   done
   status=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$ca" \
     --resolve "realworld.takehome.local:$port:127.0.0.1" "$base/api/tags")
-  [[ $status == 200 ]] || die "GET /api/tags through the Ingress answered $status"
+  [[ $status == 200 ]] || die "GET /api/tags through the edge answered $status"
   curl -fsS --cacert "$ca" --resolve "realworld.takehome.local:$port:127.0.0.1" "$base/" \
-    | grep -q 'class="navbar-brand"' || die "the home page through the Ingress is not the web app"
-  echo "GET /api/tags 200 and the home page over TLS, certificate verified against takehome-ca"
+    | grep -q 'class="navbar-brand"' || die "the home page through the edge is not the web app"
+  # The client's request id comes back (Envoy keeps it, the app logs and echoes it).
+  headers=$(curl -fsS -o /dev/null -D - -H 'X-Request-ID: e2e-smoke-1' --cacert "$ca" \
+    --resolve "realworld.takehome.local:$port:127.0.0.1" "$base/api/tags")
+  grep -qi '^x-request-id: e2e-smoke-1' <<<"$headers" || die "X-Request-ID not echoed: $headers"
+  # A body over the app's 1 MiB is refused by the edge itself (whole bodies are buffered).
+  status=$(head -c 1048577 /dev/zero | tr '\0' a | curl -sS -o /dev/null -w '%{http_code}' \
+    --cacert "$ca" --resolve "realworld.takehome.local:$port:127.0.0.1" \
+    -H 'Content-Type: application/json' --data-binary @- "$base/api/users/login")
+  [[ $status == 413 ]] || die "a 1 MiB + 1 byte body through the edge answered $status, not 413"
+  echo "GET /api/tags 200, the home page, X-Request-ID echoed and 413 above 1 MiB over TLS,"
+  echo "certificate verified against takehome-ca"
 }
 
 release() {

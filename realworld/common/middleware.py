@@ -13,10 +13,11 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class RequestIdMiddleware:
-    """X-Request-ID: ingress-nginx's when it sent a plain one, else a new one. It is echoed on
-    the response, carried by every log line of the request (logs.REQUEST_ID), and handed with
-    the user id and client address to gunicorn's access line through the WSGI environ, and
-    tags the request's Sentry events when error tracking is on."""
+    """X-Request-ID: the edge's (Envoy keeps a client's or makes one) when plain, else a new
+    one. It is echoed on the response, carried by every log line of the request
+    (logs.REQUEST_ID), and handed with the user id and client address to gunicorn's access
+    line through the WSGI environ, and tags the request's Sentry events when error tracking
+    is on."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response

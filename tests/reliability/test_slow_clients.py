@@ -1,8 +1,9 @@
 """Slow clients (slowloris bodies): 8 connections send a body at 1 byte/s for 15 s while an
 ordinary client keeps calling; every ordinary request must still be answered in < 1 s.
 
-Behind ingress-nginx request buffering protects public traffic, but `make run`, compose and
-in-cluster clients (the load generator, Flagger's loadtester) reach gunicorn directly.
+Behind the cluster's edge (Envoy, whole bodies buffered) public traffic is protected, but
+`make run`, compose and in-cluster clients (the load generator, Flagger's loadtester) reach
+gunicorn directly.
 
 Measured here (2 cores): 2 sync workers stall: every ordinary request times out (5 s) for as
 long as the slow bodies last. The default (gunicorn.conf.py: gthread, 32 connection threads,

@@ -77,7 +77,7 @@ class TestLogin:
     def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_limit(
         self, api_client, settings
     ):
-        # TRUSTED_PROXY_COUNT=1 in Kubernetes: ingress-nginx (or the load generator, which
+        # TRUSTED_PROXY_COUNT=1 in Kubernetes: the edge's Envoy (or the load generator, which
         # presents one address per simulated user) names the client in X-Forwarded-For.
         settings.TRUSTED_PROXY_COUNT = 1
         for i in range(5):

@@ -450,8 +450,8 @@ def _edge(m: ClusterModel) -> tuple[Pod, ToService]:
     """The edge's pods and its public Service: the LoadBalancer (EKS) or NodePort (kind)."""
     public = [
         s
-        for _, s in m.chart_objects
-        if s["kind"] == "Service" and s["spec"].get("type") in ("LoadBalancer", "NodePort")
+        for s in m.objects
+        if s.get("kind") == "Service" and s["spec"].get("type") in ("LoadBalancer", "NodePort")
     ]
     if len(public) != 1:
         raise AssertionError(
@@ -459,7 +459,20 @@ def _edge(m: ClusterModel) -> tuple[Pod, ToService]:
         )
     (service,) = public
     ns, name = fluxlib.namespace_of(service) or "", service["metadata"]["name"]
-    return _pod_behind(m, ToService(ns, name, 80)), ToService(ns, name, "https")
+    return _pod_behind(m, ToService(ns, name, 443)), ToService(ns, name, 443)
+
+
+def attached_routes(m: ClusterModel, gateway: dict[str, Any]) -> list[dict[str, Any]]:
+    """The HTTPRoutes whose parentRefs name this Gateway."""
+    gw_ns = fluxlib.namespace_of(gateway)
+    return [
+        route
+        for route in m.of_kind("HTTPRoute")
+        for ref in route["spec"].get("parentRefs", [])
+        if ref.get("kind", "Gateway") == "Gateway"
+        and ref["name"] == gateway["metadata"]["name"]
+        and ref.get("namespace", fluxlib.namespace_of(route)) == gw_ns
+    ]
 
 
 STRANGER = "stranger"
@@ -485,25 +498,44 @@ def flows(m: ClusterModel) -> list[Flow]:
         Flow(
             "client -> edge (HTTP, redirect and HTTP-01)",
             INTERNET_CLIENT,
-            ToService(edge_service.namespace, edge_service.name, "http"),
+            ToService(edge_service.namespace, edge_service.name, 80),
             True,
         ),
     ]
-    # The edge sends every request to the apex Service (Ingress backend), which linkerd splits
-    # by the HTTPRoute between the primary and the canary Services.
-    for ingress in fluxlib.of_kind(m.ours, "Ingress"):
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                backend = path["backend"]["service"]
-                port = backend["port"].get("name") or backend["port"].get("number")
-                found.append(
-                    Flow(
-                        f"edge -> {backend['name']} (Ingress)",
-                        edge,
-                        ToService(fluxlib.namespace_of(ingress) or "", backend["name"], port),
-                        True,
+    # Envoy's configuration (xDS) comes from its controller's Service, outside linkerd
+    # (skip-outbound-ports on the Envoy pods: Envoy Gateway's own mutual TLS).
+    controller = next(
+        (o for r, o in m.chart_objects if o["kind"] == "Service" and r == "envoy-gateway"), None
+    )
+    if controller is not None:
+        found.append(
+            Flow(
+                "edge -> its controller (xDS)",
+                edge,
+                ToService(
+                    fluxlib.namespace_of(controller) or "", controller["metadata"]["name"], 18000
+                ),
+                True,
+            )
+        )
+    # The edge sends every request to the apex Service (the Gateway's route's backend), which
+    # linkerd splits by Flagger's HTTPRoute between the primary and the canary Services.
+    for gateway in m.of_kind("Gateway"):
+        for route in attached_routes(m, gateway):
+            for rule in route["spec"].get("rules", []):
+                for backend in rule.get("backendRefs", []):
+                    found.append(
+                        Flow(
+                            f"edge -> {backend['name']} (HTTPRoute {route['metadata']['name']})",
+                            edge,
+                            ToService(
+                                backend.get("namespace", fluxlib.namespace_of(route)) or "",
+                                backend["name"],
+                                backend["port"],
+                            ),
+                            True,
+                        )
                     )
-                )
     route = fluxlib.find(fluxlib.flagger_generated(m.ours), "HTTPRoute", apex, app_ns)
     for ref in route["spec"]["rules"][0]["backendRefs"]:
         found.append(

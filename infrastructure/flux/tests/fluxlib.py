@@ -80,6 +80,11 @@ def kustomization_dirs() -> list[Path]:
 
 @functools.cache
 def render(directory: Path) -> str:
+    if not (directory / "kustomization.yaml").is_file():
+        # kustomize-controller generates a kustomization of every manifest in the folder.
+        if not directory.is_dir():
+            raise RuntimeError(f"{directory} does not exist")
+        return "\n---\n".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
     result = subprocess.run(
         ["kubectl", "kustomize", str(directory)],
         capture_output=True,
@@ -162,8 +167,46 @@ def _flux_kustomizations(cluster: str, overrides: Overrides) -> tuple[dict[str, 
     return tuple(found)
 
 
+# GitRepositories other than this one, by (url, tag): where shared/ holds that repository's
+# files at that tag (shared/charts/README.md gives each folder's source and commit), and the
+# repository path the folder is.
+EXTERNAL_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
+    ("https://github.com/kubernetes-sigs/gateway-api", "v1.6.1"): (
+        "config/crd/standard",
+        "charts/gateway-api-crds-v1.6.1",
+    ),
+    ("https://github.com/envoyproxy/gateway", "v1.9.0"): (
+        "charts/gateway-helm",
+        "charts/gateway-helm-v1.9.0",
+    ),
+}
+
+
 def kustomization_path(ks: dict[str, Any]) -> Path:
-    return REPO_ROOT / ks["spec"]["path"]
+    """The folder a Flux Kustomization builds: in this repository, or, for one whose source is
+    an upstream GitRepository, the copy of that repository's folder in shared/."""
+    source = ks["spec"].get("sourceRef") or {}
+    if source.get("name", "flux-system") == "flux-system":
+        return REPO_ROOT / ks["spec"]["path"]
+    repo = next(
+        (
+            d
+            for c in CLUSTERS
+            for d in cluster_objects(c)
+            if d.get("kind") == "GitRepository" and d["metadata"]["name"] == source["name"]
+        ),
+        None,
+    )
+    if repo is None:
+        raise AssertionError(f"Kustomization {ks['metadata']['name']}: no GitRepository {source}")
+    key = (repo["spec"]["url"], str(repo["spec"]["ref"].get("tag")))
+    if key not in EXTERNAL_SOURCES:
+        raise AssertionError(f"GitRepository {key} has no copy in shared/ (EXTERNAL_SOURCES)")
+    upstream, local = EXTERNAL_SOURCES[key]
+    path = ks["spec"]["path"].removeprefix("./")
+    if not (path + "/").startswith(upstream + "/"):
+        raise AssertionError(f"{path} is outside {upstream}, the part of {key} in shared/")
+    return shared_dir() / local / path[len(upstream) :].lstrip("/")
 
 
 # --------------------------------------------------------------------------- substitution
@@ -259,7 +302,8 @@ def _built_documents(cluster: str, overrides: Overrides) -> tuple[BuiltDocument,
             parsed = yaml.safe_load(raw)
             if not parsed:
                 continue
-            if substitution_disabled(parsed):
+            # kustomize-controller substitutes only where spec.postBuild is set.
+            if substitution_disabled(parsed) or "postBuild" not in ks["spec"]:
                 docs.append(BuiltDocument(ks["metadata"]["name"], raw, None, parsed))
                 continue
             result = envsubst(raw, variables)
@@ -313,14 +357,23 @@ def exists(objects: list[dict[str, Any]], kind: str, name: str, namespace: str |
 
 @functools.cache
 def crd_schemas() -> dict[tuple[str, str, str], dict[str, Any]]:
-    """(group, version, kind) -> openAPIV3Schema of every served version in shared/crds."""
+    """(group, version, kind) -> openAPIV3Schema of every served version in shared/crds and in
+    the CRD folders the clusters apply from upstream repositories."""
     root = crds_dir()
     if not root.is_dir():
         raise FileNotFoundError(
             f"CRD directory {root} not found: set SHARED_DIR to the folder that holds crds/"
         )
     schemas: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for path in sorted(root.rglob("*.yaml")):
+    # Then the CRDs the clusters install from upstream repositories (gateway-api-crds,
+    # envoy-gateway-crds): where both have a kind, the installed release's schema wins.
+    applied = [
+        path
+        for ks in flux_kustomizations("takehome")
+        if (ks["spec"].get("sourceRef") or {}).get("name", "flux-system") != "flux-system"
+        for path in sorted(kustomization_path(ks).rglob("*.yaml"))
+    ]
+    for path in sorted(root.rglob("*.yaml")) + applied:
         for doc in yaml.safe_load_all(path.read_text()):
             if not doc or doc.get("kind") != "CustomResourceDefinition":
                 continue

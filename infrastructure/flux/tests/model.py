@@ -11,9 +11,12 @@ Where each part comes from:
     configuration (proxy ports, default policy, transport mode) come from the rendered
     linkerd-control-plane chart; the decision and the labels it adds follow linkerd2
     edge-26.8.3 pkg/inject (inject.go, report.go);
-  - cert-manager's HTTP-01 solver pod, when an Ingress names an ACME issuer that solves through
-    an ingress: created at run time in the Ingress's namespace with the labels and port of
-    cert-manager v1.21.1 pkg/issuer/acme/http/pod.go, plus the issuer's podTemplate;
+  - Envoy Gateway's data plane: for each Gateway of a class its controller serves, the Envoy
+    Deployment and Service it creates at run time (envoy_gateway_objects: labels, ports and
+    names from envoyproxy/gateway v1.9.0, as cited there, and the EnvoyProxy's settings);
+  - cert-manager's HTTP-01 solver pod, when a Gateway names an ACME issuer that solves through
+    a Gateway HTTPRoute: created at run time in the Gateway's namespace with the labels and port
+    of cert-manager v1.21.1 pkg/issuer/acme/http/pod.go, plus the issuer's podTemplate;
   - platform.yaml: the cluster's DNS (CoreDNS), the only pods from none of the above.
 """
 
@@ -30,6 +33,7 @@ import charts
 import fluxlib
 import yaml
 
+EDGE_ORIGIN = "Envoy Gateway (run time)"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod")
 # Namespaces every cluster has before anything is applied (the API server creates them).
 BUILT_IN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -289,20 +293,158 @@ def _inject(pod: Pod, namespace: dict[str, Any], mesh: Mesh) -> None:
             pod.annotations.setdefault(key, value)
 
 
+# Envoy Gateway v1.9.0 (envoyproxy/gateway 39763b1c): the objects its Kubernetes provider
+# creates for a Gateway, in the controller's namespace (not gateway-namespace mode):
+#   internal/infrastructure/kubernetes/proxy/resource.go: EnvoyAppLabel (the three labels
+#     below) and the `envoy` container's only declared ports, metrics (bootstrap.EnvoyStatsPort
+#     19001) and readiness (bootstrap.EnvoyReadinessPort 19003); the `shutdown-manager`
+#     container declares none;
+#   internal/gatewayapi/translator.go: the owning-gateway labels; listener.go and helpers.go:
+#     a listener's Service port is named `<protocol>-<port>` and targets the container port,
+#     which is the listener port + wellKnownPortShift (10000) below 1024
+#     (useListenerPortAsContainerPort false, the default);
+#   resource_provider.go: the Deployment, Service and ServiceAccount names are the EnvoyProxy's
+#     envoyDeployment/envoyService/envoyServiceAccount `name` (the model requires them: the
+#     hashed default is not modelled), the Service selects the pod labels above.
+ENVOY_APP_LABELS = {
+    "app.kubernetes.io/name": "envoy",
+    "app.kubernetes.io/component": "proxy",
+    "app.kubernetes.io/managed-by": "envoy-gateway",
+}
+OWNING_GATEWAY_NAME = "gateway.envoyproxy.io/owning-gateway-name"
+OWNING_GATEWAY_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
+ENVOY_PORTS = [("metrics", 19001), ("readiness", 19003)]
+WELL_KNOWN_PORT_SHIFT = 10000
+
+
+def envoy_gateway_objects(
+    objects: list[dict[str, Any]], chart_objects: list[tuple[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The Envoy Deployment and Service Envoy Gateway creates for each Gateway of its classes."""
+    config = next(
+        (
+            o
+            for _, o in chart_objects
+            if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "envoy-gateway-config"
+        ),
+        None,
+    )
+    if config is None:
+        return []
+    controller_ns = fluxlib.namespace_of(config) or ""
+    settings = yaml.safe_load(config["data"]["envoy-gateway.yaml"])
+    controller_name = settings["gateway"]["controllerName"]
+    created: list[dict[str, Any]] = []
+    for gateway in fluxlib.of_kind(objects, "Gateway"):
+        gw_ns, gw_name = fluxlib.namespace_of(gateway) or "default", gateway["metadata"]["name"]
+        klass = fluxlib.find(objects, "GatewayClass", gateway["spec"]["gatewayClassName"])
+        if klass is None or klass["spec"]["controllerName"] != controller_name:
+            continue
+        ref = (gateway["spec"].get("infrastructure") or {}).get("parametersRef")
+        ref_ns = gw_ns if ref else None
+        ref = ref or klass["spec"].get("parametersRef")
+        proxy = (
+            fluxlib.find(objects, "EnvoyProxy", ref["name"], ref.get("namespace", ref_ns))
+            if ref
+            else None
+        )
+        if proxy is None:
+            raise AssertionError(f"Gateway {gw_ns}/{gw_name}: no EnvoyProxy {ref}")
+        kube = proxy["spec"]["provider"]["kubernetes"]
+        deployment, service = kube["envoyDeployment"], kube.get("envoyService") or {}
+        names = {
+            "envoyDeployment": deployment.get("name"),
+            "envoyService": service.get("name"),
+            "envoyServiceAccount": (kube.get("envoyServiceAccount") or {}).get("name"),
+        }
+        if not all(names.values()):
+            raise AssertionError(f"EnvoyProxy {ref['name']}: set the names of {names}")
+        pod = deployment.get("pod") or {}
+        labels = {
+            **ENVOY_APP_LABELS,
+            OWNING_GATEWAY_NAMESPACE: gw_ns,
+            OWNING_GATEWAY_NAME: gw_name,
+        }
+        container = deployment.get("container") or {}
+        created.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": names["envoyDeployment"], "namespace": controller_ns},
+                "spec": {
+                    "replicas": deployment.get("replicas", 1),
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {
+                            "labels": {**(pod.get("labels") or {}), **labels},
+                            "annotations": dict(pod.get("annotations") or {}),
+                        },
+                        "spec": {
+                            "serviceAccountName": names["envoyServiceAccount"],
+                            "containers": [
+                                {
+                                    "name": "envoy",
+                                    "image": "envoyproxy/envoy",
+                                    "resources": container.get("resources") or {},
+                                    "ports": [
+                                        {"name": n, "containerPort": p, "protocol": "TCP"}
+                                        for n, p in ENVOY_PORTS
+                                    ],
+                                },
+                                {"name": "shutdown-manager", "image": "envoyproxy/gateway"},
+                            ],
+                        },
+                    },
+                },
+            }
+        )
+        ports = []
+        for listener in gateway["spec"]["listeners"]:
+            number = int(listener["port"])
+            protocol = listener["protocol"]
+            ports.append(
+                {
+                    "name": f"{protocol.lower()}-{number}",
+                    "port": number,
+                    "protocol": "UDP" if protocol == "UDP" else "TCP",
+                    "targetPort": number + WELL_KNOWN_PORT_SHIFT if number < 1024 else number,
+                }
+            )
+        created.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": names["envoyService"],
+                    "namespace": controller_ns,
+                    "labels": labels,
+                    "annotations": dict(service.get("annotations") or {}),
+                },
+                "spec": {
+                    "type": service.get("type", "LoadBalancer"),
+                    "externalTrafficPolicy": service.get("externalTrafficPolicy", "Local"),
+                    "selector": labels,
+                    "ports": ports,
+                },
+            }
+        )
+    return created
+
+
 def _acme_solver_pods(
     objects: list[dict[str, Any]], variables: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """cert-manager's HTTP-01 solver pod for each Ingress whose issuer solves over an Ingress
-    (created at run time in the Ingress's namespace: the Challenge's)."""
+    """cert-manager's HTTP-01 solver pod for each Gateway whose issuer solves over a Gateway
+    HTTPRoute (created at run time in the Gateway's namespace: the Challenge's)."""
     solvers = []
-    for ingress in fluxlib.of_kind(objects, "Ingress"):
+    for ingress in fluxlib.of_kind(objects, "Gateway"):
         annotations = ingress["metadata"].get("annotations") or {}
         issuer_name = annotations.get("cert-manager.io/cluster-issuer")
         issuer = fluxlib.find(objects, "ClusterIssuer", issuer_name or "", None)
         if issuer is None or "acme" not in issuer["spec"]:
             continue
         for solver in issuer["spec"]["acme"].get("solvers", []):
-            http01 = (solver.get("http01") or {}).get("ingress")
+            http01 = (solver.get("http01") or {}).get("gatewayHTTPRoute")
             if http01 is None:
                 continue
             template = http01.get("podTemplate") or {}
@@ -359,7 +501,8 @@ def _build(cluster: str, overrides: fluxlib.Overrides) -> ClusterModel:
     flagger = fluxlib.flagger_generated(ours)
     platform = _platform_objects()
     solvers = _acme_solver_pods(ours, variables)
-    objects = ours + [o for _, o in chart_objects] + flagger + platform
+    edge = envoy_gateway_objects(ours, chart_objects)
+    objects = ours + [o for _, o in chart_objects] + flagger + platform + edge
 
     namespaces: dict[str, dict[str, Any]] = {
         name: {"labels": {}, "annotations": {}} for name in (*BUILT_IN_NAMESPACES, FLUX_NAMESPACE)
@@ -376,6 +519,7 @@ def _build(cluster: str, overrides: fluxlib.Overrides) -> ClusterModel:
         + [(f"chart {release}", o) for release, o in chart_objects]
         + [("Flagger", o) for o in flagger]
         + [("platform", o) for o in platform]
+        + [(EDGE_ORIGIN, o) for o in edge]
         + [("cert-manager (run time)", o) for o in solvers]
     )
     mesh = _mesh(chart_objects)

@@ -50,12 +50,21 @@ def resolve_host(host: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- Flux wiring
 
 
+# The Kustomizations that apply upstream CRD folders (from their own GitRepositories).
+CRD_LAYERS = ("gateway-api-crds", "envoy-gateway-crds")
+
+
 def test_flux_kustomizations_are_complete() -> None:
     for ks in fluxlib.flux_kustomizations():
         spec = ks["spec"]
         name = ks["metadata"]["name"]
         for key in ("interval", "retryInterval", "timeout", "path", "sourceRef"):
             assert key in spec, f"{name}: spec.{key} missing"
+        if name in CRD_LAYERS:
+            # Pruning a CRD deletes every object of its kind (every route, every Gateway).
+            assert spec.get("prune") is False, f"{name}: a CRD layer must never prune"
+            assert "postBuild" not in spec, f"{name}: upstream files are applied as they are"
+            continue
         assert spec.get("prune") is True, f"{name}: prune must be true"
         # The optional features: an unreadable secret must never hold up the app layer.
         assert spec.get("wait") is (name not in OPTIONAL_FEATURES), (
@@ -72,7 +81,9 @@ def test_layers_depend_on_each_other_in_order() -> None:
         ks["metadata"]["name"]: [d["name"] for d in ks["spec"].get("dependsOn", [])]
         for ks in fluxlib.flux_kustomizations()
     }
-    assert deps["infra-controllers"] == []
+    assert deps["infra-controllers"] == list(CRD_LAYERS)
+    for layer in CRD_LAYERS:
+        assert deps[layer] == []
     assert deps["infra-configs"] == ["infra-controllers"]
     assert "infra-configs" in deps["infra-mesh"]
     assert "infra-configs" in deps["apps"] and "infra-mesh" in deps["apps"]
@@ -326,18 +337,15 @@ def test_ports_agree(with_flagger: list[dict[str, Any]]) -> None:
         canary["spec"]["service"]["port"] == 80 and canary["spec"]["service"]["targetPort"] in ports
     )
     apex = services(with_flagger, APP_NS)["realworld"]
-    # Ingress backends.
-    for ingress in fluxlib.of_kind(with_flagger, "Ingress"):
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                backend = path["backend"]["service"]
-                svc = services(with_flagger, fluxlib.namespace_of(ingress)).get(backend["name"])
-                assert svc is not None, f"Ingress backend {backend['name']} does not exist"
-                svc_ports = {(p.get("name"), p["port"]) for p in svc["spec"]["ports"]}
-                assert any(
-                    backend["port"].get("name") == n or backend["port"].get("number") == n2
-                    for n, n2 in svc_ports
-                )
+    # HTTPRoute backends (the edge's routes and Flagger's).
+    routes = fluxlib.of_kind(with_flagger, "HTTPRoute")
+    assert routes
+    for route in routes:
+        for rule in route["spec"]["rules"]:
+            for backend in rule.get("backendRefs", []):
+                svc = services(with_flagger, fluxlib.namespace_of(route)).get(backend["name"])
+                assert svc is not None, f"HTTPRoute backend {backend['name']} does not exist"
+                assert backend["port"] in {p["port"] for p in svc["spec"]["ports"]}, backend
     assert apex["spec"]["ports"][0]["targetPort"] == "http"
     # NetworkPolicy ports towards the API name or number the container port (or the port of
     # linkerd's inbound proxy, read from the rendered chart).
@@ -399,9 +407,10 @@ def test_allowed_hosts_cover_every_caller(with_flagger: list[dict[str, Any]]) ->
             for a in allowed
         )
 
-    hosts = [
-        r["host"] for i in fluxlib.of_kind(with_flagger, "Ingress") for r in i["spec"]["rules"]
-    ]
+    hosts = sorted(
+        {listener["hostname"] for g in fluxlib.of_kind(with_flagger, "Gateway") for listener in g["spec"]["listeners"]}
+        | {h for r in fluxlib.of_kind(with_flagger, "HTTPRoute") for h in r["spec"].get("hostnames", [])}
+    )  # fmt: skip
     assert hosts == ["realworld.takehome.local"], "the default public host is part of the contract"
     canary = fluxlib.find(with_flagger, "Canary", "realworld", APP_NS)
     for hook in canary["spec"]["analysis"]["webhooks"]:
@@ -844,22 +853,21 @@ def test_error_tracking_hands_the_dsn_to_the_app_and_opens_only_public_https(
 # --------------------------------------------------------------------------- mesh and autoscaling
 
 
-def test_meshed_ingress_sees_the_client_address() -> None:
-    """A meshed ingress-nginx whose inbound proxy takes the client's connection sees every
-    client as 127.0.0.1 (linkerd2#3403): one throttle bucket for all users. The public ports of
-    its rendered pod (the Service's targets) must skip the inbound proxy, and the Service must
-    keep the source address (externalTrafficPolicy: Local)."""
+def test_meshed_edge_sees_the_client_address() -> None:
+    """A meshed Envoy whose inbound proxy takes the client's connection sees every client as
+    127.0.0.1 (linkerd2#3403): one throttle bucket for all users. The public ports of the Envoy
+    pod Envoy Gateway runs (the Service's targets) must skip the inbound proxy, and the Service
+    must keep the source address (externalTrafficPolicy: Local)."""
     m = model.build()
     (service,) = [
         o
-        for release, o in m.chart_objects
-        if release == "ingress-nginx"
-        and o["kind"] == "Service"
-        and o["spec"]["type"] == "LoadBalancer"
+        for o in m.objects
+        if o.get("kind") == "Service" and o["spec"].get("type") == "LoadBalancer"
     ]
     assert service["spec"]["externalTrafficPolicy"] == "Local"
-    (pod,) = m.selected_pods("ingress-nginx", {"matchLabels": service["spec"]["selector"]})
-    assert pod.meshed, "nginx must be meshed (the canary split applies to its requests)"
+    namespace = fluxlib.namespace_of(service) or ""
+    (pod,) = m.selected_pods(namespace, {"matchLabels": service["spec"]["selector"]})
+    assert pod.meshed, "Envoy must be meshed (the canary split applies to its requests)"
     skipped = {
         int(p)
         for p in pod.annotations.get("config.linkerd.io/skip-inbound-ports", "").split(",")
@@ -1106,10 +1114,10 @@ def test_canary_gates_do_not_use_the_built_in_names(objects: list[dict[str, Any]
 def test_canary_traffic_is_split_by_an_httproute_on_the_apex_service(
     objects: list[dict[str, Any]], with_flagger: list[dict[str, Any]]
 ) -> None:
-    """The route Flagger writes is attached to the apex Service that users (the Ingress, with
-    service-upstream) and the load generators call, at its port, so meshed clients apply the
-    weights; its backends are the generated primary and canary Services; the HTTPRoute CRD is
-    installed by linkerd-crds, and the SMI extension is gone."""
+    """The route Flagger writes is attached to the apex Service that users (through the edge,
+    which routes to Service addresses) and the load generators call, at its port, so meshed
+    clients apply the weights; its backends are the generated primary and canary Services; the
+    HTTPRoute CRD comes from gateway-api-crds, and the SMI extension is gone."""
     canary = fluxlib.find(objects, "Canary", "realworld", APP_NS)
     service = canary["spec"]["service"]
     route = fluxlib.find(with_flagger, "HTTPRoute", service["name"], APP_NS)
@@ -1124,14 +1132,20 @@ def test_canary_traffic_is_split_by_an_httproute_on_the_apex_service(
     assert "hostnames" not in route["spec"], "a route on a Service matches no host names"
     for backend in route["spec"]["rules"][0]["backendRefs"]:
         assert fluxlib.exists(with_flagger, "Service", backend["name"], APP_NS), backend
-    ingress = fluxlib.find(objects, "Ingress", "realworld", APP_NS)
-    annotations = ingress["metadata"]["annotations"]
-    assert annotations["nginx.ingress.kubernetes.io/service-upstream"] == "true"
-    for rule in ingress["spec"]["rules"]:
-        for path in rule["http"]["paths"]:
-            assert path["backend"]["service"]["name"] == parent["name"]
+    # The edge's route sends everything to the apex Service, at its ClusterIP (routingType
+    # Service): Envoy's own linkerd proxy then applies the split.
+    public = fluxlib.find(objects, "HTTPRoute", "realworld-public", APP_NS)
+    backends = [b for rule in public["spec"]["rules"] for b in rule["backendRefs"]]
+    assert [(b["name"], b["port"]) for b in backends] == [(parent["name"], parent["port"])]
+    (gateway,) = fluxlib.of_kind(objects, "Gateway")
+    klass = fluxlib.find(objects, "GatewayClass", gateway["spec"]["gatewayClassName"])
+    ref = klass["spec"]["parametersRef"]
+    proxy = fluxlib.find(objects, "EnvoyProxy", ref["name"], ref["namespace"])
+    assert proxy["spec"]["routingType"] == "Service"
+    for policy in fluxlib.of_kind(objects, "BackendTrafficPolicy"):
+        assert policy["spec"].get("routingType", "Service") == "Service", "pod IPs bypass the split"
     crds = fluxlib.find(objects, "HelmRelease", "linkerd-crds", "linkerd")
-    assert crds["spec"]["values"]["installGatewayAPI"] is True
+    assert crds["spec"]["values"]["installGatewayAPI"] is False, "gateway-api-crds installs them"
     assert not [
         o
         for o in objects

@@ -44,7 +44,8 @@ def test_every_variant_has_the_flows_the_platform_depends_on() -> None:
         m = model.build(cluster, overrides)
         names = {f.name for f in flows.flows(m)}
         for needed in (
-            "edge -> realworld (Ingress)",
+            "edge -> realworld (HTTPRoute realworld-public)",
+            "edge -> its controller (xDS)",
             "edge -> realworld-canary (HTTPRoute)",
             "Prometheus -> realworld:metrics",
             "Prometheus -> realworld-primary:linkerd-admin",
@@ -84,10 +85,9 @@ def test_a_missing_rule_refuses_the_flow_it_carried() -> None:
         _without(m, "NetworkPolicy", "realworld-api"), "Prometheus -> realworld:metrics"
     ).ok
     # Without the metrics Server, any meshed peer the policies admit on 4143 reaches it.
-    assert _verdict(m, "ingress-nginx-controller -> realworld-primary:metrics").ok
+    assert _verdict(m, "envoy-edge -> realworld-primary:metrics").ok
     assert not _verdict(
-        _without(m, "Server", "realworld-metrics"),
-        "ingress-nginx-controller -> realworld-primary:metrics",
+        _without(m, "Server", "realworld-metrics"), "envoy-edge -> realworld-primary:metrics"
     ).ok
     # Without its AuthorizationPolicy, the Server refuses Prometheus too (accessPolicy deny).
     assert not _verdict(

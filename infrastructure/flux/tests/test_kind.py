@@ -15,6 +15,7 @@ from typing import Any
 import fluxlib
 import pytest
 import yaml
+from test_consistency import CRD_LAYERS
 
 APP_NS = "realworld"
 WORKFLOW = fluxlib.REPO_ROOT / ".github/workflows/cluster-e2e.yml"
@@ -44,15 +45,28 @@ def test_same_layers_in_the_same_order_as_on_eks() -> None:
             ks["metadata"]["name"]: (
                 [d["name"] for d in ks["spec"].get("dependsOn", [])],
                 ks["spec"]["wait"],
-                ks["spec"]["postBuild"],
+                ks["spec"].get("postBuild"),
             )
             for ks in fluxlib.flux_kustomizations(cluster)
             if ks["metadata"]["name"]
-            in {"infra-controllers", "infra-configs", "infra-mesh", "apps"}
+            in {"infra-controllers", "infra-configs", "infra-mesh", "apps", *CRD_LAYERS}
         }
 
+    def crd_layers(cluster: str) -> list[Any]:
+        objects = fluxlib.cluster_objects(cluster)
+        found = []
+        for name in CRD_LAYERS:
+            ks = one(objects, "Kustomization", name, "flux-system")
+            source = ks["spec"]["sourceRef"]["name"]
+            found.append((ks["spec"], one(objects, "GitRepository", source, "flux-system")["spec"]))
+        return found
+
     assert layers("kind") == layers("takehome")
+    # The same upstream CRDs at the same releases.
+    assert crd_layers("kind") == crd_layers("takehome")
     for ks in fluxlib.flux_kustomizations("kind"):
+        if ks["metadata"]["name"] in CRD_LAYERS:
+            continue
         assert ks["spec"]["path"].startswith("./infrastructure/flux/kind/"), ks["spec"]["path"]
 
 
@@ -186,9 +200,12 @@ def test_everything_fits_one_node(kind: list[dict[str, Any]]) -> None:
     """kind runs one node: linkerd's required anti-affinity would leave a replica Pending."""
     values = one(kind, "HelmRelease", "linkerd-control-plane", "linkerd")["spec"]["values"]
     assert values["controllerReplicas"] == 1 and values["enablePodAntiAffinity"] is False
-    nginx = one(kind, "HelmRelease", "ingress-nginx", "ingress-nginx")["spec"]["values"]
-    assert nginx["controller"]["service"]["type"] == "NodePort"
-    assert "annotations" not in nginx["controller"]["service"]
+    edge = one(kind, "EnvoyProxy", "edge", "envoy-gateway-system")["spec"]["provider"]["kubernetes"]
+    assert edge["envoyService"]["type"] == "NodePort"
+    assert "annotations" not in edge["envoyService"]  # no NLB
+    assert edge["envoyDeployment"]["replicas"] == 1 and edge["envoyPDB"]["minAvailable"] == 0
+    controller = one(kind, "HelmRelease", "envoy-gateway", "envoy-gateway-system")["spec"]
+    assert controller["values"]["deployment"]["replicas"] == 1
     # The app spreads over zones with DoNotSchedule: the kind node must carry a zone label.
     assert "topology.kubernetes.io/zone:" in SCRIPT.read_text()
 

@@ -54,11 +54,17 @@ def test_pods_are_meshed_as_linkerd_would_inject_them(cluster: str) -> None:
         "flagger-system/flagger-loadtester",
         "grafana/grafana",
         "linkerd-viz/prometheus",
-        "ingress-nginx/ingress-nginx-controller",
+        "envoy-gateway-system/envoy-edge",
         "linkerd/linkerd-destination",
     ):
         assert meshed[ref], f"{ref} is not meshed"
-    for ref in ("cert-manager/cert-manager", "kube-system/coredns", "kube-system/metrics-server"):
+    for ref in (
+        "cert-manager/cert-manager",
+        "kube-system/coredns",
+        "kube-system/metrics-server",
+        # Envoy Gateway's controller: only the Envoy pods it runs are meshed (EnvoyProxy).
+        "envoy-gateway-system/envoy-gateway",
+    ):
         assert not meshed[ref], f"{ref} is meshed"
     if cluster == "kind":
         assert not meshed["realworld/postgres"], "the database is outside the mesh"

@@ -41,7 +41,7 @@ REGION = "eu-west-1"
 BUCKET = f"{NAME}-tfstate-123456789012-{REGION}"
 
 STUBS = {
-    # The cluster's API answers (or not: KUBE_UNREACHABLE) and has nothing in it; the ingress
+    # The cluster's API answers (or not: KUBE_UNREACHABLE) and has nothing in it; the edge
     # Service's load balancer is `localhost`, which resolves here.
     "kubectl": """#!/bin/sh
 echo "kubectl $*" >> "$JOURNAL"
@@ -49,7 +49,7 @@ case "$*" in
   *"get --raw=/readyz"*) [ -n "$KUBE_UNREACHABLE" ] && exit 1; exit 0 ;;
   *"get crd"*) exit 1 ;;
   *"get services"*) echo '{"items": []}' ;;
-  *"get service ingress-nginx-controller"*) printf localhost ;;
+  *"get service envoy-edge"*) printf localhost ;;
   *"get configmap cluster-vars"*) printf enabled ;;
 esac
 exit 0
