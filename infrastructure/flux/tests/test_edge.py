@@ -56,9 +56,11 @@ def _app_setting(name: str) -> str:
 
 @pytest.mark.parametrize("cluster", fluxlib.CLUSTERS)
 def test_whole_bodies_are_buffered_and_the_apps_limit_answered_at_the_edge(cluster: str) -> None:
-    """A slow client must never hold a gunicorn worker: every route of the Gateway buffers the
-    whole body first (Envoy's buffer filter), and refuses with 413 above the app's own limit."""
+    """A slow client must never hold a gunicorn worker: every route of the HTTPS listener buffers
+    the whole body first (Envoy's buffer filter), and refuses with 413 above the app's own limit."""
     policy = _targeting_gateway(_objects(cluster), "BackendTrafficPolicy")
+    # Every route of the HTTPS listener (the HTTP one only redirects).
+    assert [t.get("sectionName") for t in policy["spec"]["targetRefs"]] == ["https"]
     limit = _quantity(policy["spec"]["requestBuffer"]["limit"])
     assert limit == int(_app_setting("MAX_REQUEST_BODY_BYTES")) == 1024 * 1024
     assert "httpUpgrade" not in policy["spec"], "request buffering cannot carry upgrades"
