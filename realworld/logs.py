@@ -55,6 +55,14 @@ def formatter() -> logging.Formatter:
     )
 
 
+def _status_code(status: Any) -> int | None:
+    """200 from "200 OK" (or 200)."""
+    try:
+        return int(str(status).split(None, 1)[0])
+    except (ValueError, IndexError):
+        return None
+
+
 class GunicornLogger(Logger):
     """gunicorn's logger with our formatter, and access lines as structured fields."""
 
@@ -68,10 +76,14 @@ class GunicornLogger(Logger):
     def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
         if not self.access_log_enabled:
             return
+        # gunicorn's own error path (a request it answered itself) passes an environ without
+        # the request line and a response whose status was never parsed: read both from it.
+        status = getattr(resp, "status_code", None) or _status_code(getattr(resp, "status", None))
         fields = {
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),  # never the query string: it may hold secrets
-            "status": getattr(resp, "status_code", None),
+            "method": environ.get("REQUEST_METHOD") or getattr(req, "method", None),
+            # never the query string: it may hold secrets
+            "path": environ.get("PATH_INFO") or getattr(req, "path", None),
+            "status": status,
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
             "bytes": getattr(resp, "sent", None),
             "request_id": environ.get(ENVIRON_REQUEST_ID),

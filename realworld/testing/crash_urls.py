@@ -1,6 +1,8 @@
 """The project's URLs plus deliberate failures, for the error-tracking tests only.
 
-- GET /api/test-crash fails as a bug would.
+- GET /api/test-crash and /test-crash fail as a bug would.
+- GET /test-crash/error-page and /api/test-crash/error-page fail, and so does the error view
+  that answers them: what only the last resort (realworld/last_resort.py) can answer.
 - In this URLconf's process only, three functions fail where secrets are in scope (the frames
   an error report would carry): the token check, while the request's `Authorization` header
   and the raw JWT are local variables (any signed-in request); and the login and registration
@@ -14,7 +16,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from realworld.urls import handler500  # noqa: F401  # the project's JSON 500
+from realworld.handlers import server_error
 from realworld.urls import urlpatterns as project_urlpatterns
 from realworld.users import apis, authentication
 
@@ -25,6 +27,16 @@ class DeliberateError(RuntimeError):
 
 def crash(request: HttpRequest) -> HttpResponse:
     raise DeliberateError("deliberate failure for the error-tracking test")
+
+
+def failing_server_error(request: HttpRequest) -> HttpResponse:
+    """The project's 500 view, except under an `error-page` path, where it fails too."""
+    if request.path.endswith("/error-page"):
+        raise DeliberateError("deliberate failure in the error view")
+    return server_error(request)
+
+
+handler500 = "realworld.testing.crash_urls.failing_server_error"
 
 
 def _failing(original: Any, field: str) -> Any:
@@ -47,4 +59,10 @@ apis.user_authenticate = _failing(apis.user_authenticate, "email")
 apis.user_register = _failing(apis.user_register, "username")
 authentication.user_by_id = _failing_user_by_id
 
-urlpatterns = [path("api/test-crash", crash, name="test-crash"), *project_urlpatterns]
+urlpatterns = [
+    path("api/test-crash", crash, name="test-crash"),
+    path("api/test-crash/error-page", crash),
+    path("test-crash", crash),
+    path("test-crash/error-page", crash),
+    *project_urlpatterns,
+]
