@@ -30,8 +30,11 @@ worker_class = env_str("GUNICORN_WORKER_CLASS", "gthread")
 # response at once (slow ones included) before the next one waits.
 threads = env_int("GUNICORN_THREADS", 32, minimum=1)
 # Time a worker may spend on one request before it is killed and replaced (threaded workers:
-# the time one request may hold the Django thread, realworld/serving.py).
+# the time one request may hold the Django thread once its turn came, realworld/serving.py).
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+# Threaded workers: requests that may wait for the Django thread at once; the next one gets a
+# 503 with Retry-After instead of a wait nobody bounds (realworld/serving.py).
+queue_limit = env_int("GUNICORN_QUEUE_LIMIT", threads, minimum=1)
 # On SIGTERM/SIGHUP, workers finish the requests they hold for up to this long.
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=0)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
@@ -157,7 +160,7 @@ def post_worker_init(worker) -> None:  # worker: gunicorn's Worker, its app alre
         from realworld.serving import BufferedSingleThreadApplication
 
         worker.wsgi = BufferedSingleThreadApplication(
-            worker.wsgi, request_timeout=worker.cfg.timeout, log=worker.log
+            worker.wsgi, request_timeout=worker.cfg.timeout, log=worker.log, queue_limit=queue_limit
         )
 
 

@@ -44,6 +44,23 @@ BODY_TIMEOUT_RESPONSE: Response = (
 )
 
 
+SERVER_BUSY = "is busy: retry in a moment"
+BUSY_PAGE = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy - Conduit</title>'
+    b"</head><body><h1>Busy</h1><p>Conduit is busy: retry in a moment.</p></body></html>"
+)
+
+
+def queue_full_response(environ: Environ) -> Response:
+    """503 with Retry-After: JSON under /api, a self-contained page elsewhere."""
+    if str(environ.get("PATH_INFO", "")).startswith("/api/"):
+        kind, body = "application/json", orjson.dumps(error_body({"server": [SERVER_BUSY]}))
+    else:
+        kind, body = "text/html; charset=utf-8", BUSY_PAGE
+    headers = [("Content-Type", kind), ("Retry-After", "1"), ("Cache-Control", "no-store")]
+    return "503 Service Unavailable", headers, [body]
+
+
 class BodyTimeout(Exception):
     """The client stopped sending its declared body for longer than BODY_READ_TIMEOUT, or
     took longer than BODY_TOTAL_TIMEOUT to send all of it."""
@@ -72,13 +89,20 @@ class BufferedSingleThreadApplication:
     A request that holds the Django thread longer than `request_timeout` ends the process (the
     gunicorn master starts a new worker), as gunicorn does with a silent sync worker: with one
     Django thread, a hung request would otherwise stall every later one while the worker still
-    looks alive.
+    looks alive. The clock starts when the request starts to run, not while it waits its turn:
+    waiting behind others is load, not a hang. At most `queue_limit` requests wait; the next
+    one is answered 503 with Retry-After at once.
     """
 
-    def __init__(self, app: WSGIApplication, *, request_timeout: float, log: Any) -> None:
+    def __init__(
+        self, app: WSGIApplication, *, request_timeout: float, log: Any, queue_limit: int
+    ) -> None:
         self.app = app
         self.request_timeout = request_timeout
         self.log = log
+        self.queue_limit = queue_limit
+        self.waiting = 0  # submitted to the Django thread, not yet running
+        self.waiting_lock = threading.Lock()
         self.django_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="django")
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -93,27 +117,41 @@ class BufferedSingleThreadApplication:
             status, headers, body = BODY_TIMEOUT_RESPONSE
             close_after_response(environ, start_response)
         else:
-            running = self.django_thread.submit(self.run, environ)
-            try:
-                status, headers, body = running.result(timeout=self.request_timeout)
-            except FutureTimeout:
-                self.log.critical(
-                    "%s %s held Django for over %s s: restarting the worker",
-                    environ.get("REQUEST_METHOD"),
-                    environ.get("PATH_INFO"),
-                    self.request_timeout,
-                )
-                logging.shutdown()
-                os._exit(1)
+            status, headers, body = self.run_in_turn(environ)
         start_response(status, headers)
         return body
 
-    def run(self, environ: Environ) -> Response:
+    def run_in_turn(self, environ: Environ) -> Response:
+        with self.waiting_lock:
+            if self.waiting >= self.queue_limit:
+                return queue_full_response(environ)
+            self.waiting += 1
+        began = threading.Event()
+        running = self.django_thread.submit(self.run, environ, began)
+        # Its turn comes once the requests ahead have finished, or once a hung one has ended
+        # the process; then the clock runs.
+        began.wait()
+        try:
+            return running.result(timeout=self.request_timeout)
+        except FutureTimeout:
+            self.log.critical(
+                "%s %s held Django for over %s s: restarting the worker",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                self.request_timeout,
+            )
+            logging.shutdown()
+            os._exit(1)
+
+    def run(self, environ: Environ, began: threading.Event) -> Response:
         """The whole Django request, response body included, on the Django thread.
 
         The body is collected and the response closed here, so Django's request_finished work
         (database connection housekeeping) runs on the thread that owns the connection.
         """
+        with self.waiting_lock:
+            self.waiting -= 1
+        began.set()
         started: list[Any] = []
         chunks: list[bytes] = []
 

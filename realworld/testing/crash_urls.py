@@ -3,6 +3,8 @@
 - GET /api/test-crash and /test-crash fail as a bug would.
 - GET /test-crash/error-page and /api/test-crash/error-page fail, and so does the error view
   that answers them: what only the last resort (realworld/last_resort.py) can answer.
+- GET /api/test-sleep?ms=N holds the Django thread for N ms (at most 5000), as a slow request
+  does: for the serving watchdog's tests.
 - In this URLconf's process only, three functions fail where secrets are in scope (the frames
   an error report would carry): the token check, while the request's `Authorization` header
   and the raw JWT are local variables (any signed-in request); and the login and registration
@@ -10,6 +12,7 @@
   `crash`, or `dberror` for a database error, which the API answers with a 503 and logs).
 """
 
+import time
 from typing import Any
 
 from django.db import DatabaseError
@@ -27,6 +30,11 @@ class DeliberateError(RuntimeError):
 
 def crash(request: HttpRequest) -> HttpResponse:
     raise DeliberateError("deliberate failure for the error-tracking test")
+
+
+def sleep(request: HttpRequest) -> HttpResponse:
+    time.sleep(min(int(request.GET.get("ms", "0")), 5000) / 1000)
+    return HttpResponse(b"slept", content_type="text/plain")
 
 
 def failing_server_error(request: HttpRequest) -> HttpResponse:
@@ -64,5 +72,6 @@ urlpatterns = [
     path("api/test-crash/error-page", crash),
     path("test-crash", crash),
     path("test-crash/error-page", crash),
+    path("api/test-sleep", sleep),
     *project_urlpatterns,
 ]
