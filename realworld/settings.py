@@ -70,6 +70,10 @@ MIDDLEWARE = [
     "realworld.common.middleware.HealthCheckMiddleware",
     "realworld.common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above host validation (CommonMiddleware): the 400 page for a foreign Host gets the
+    # anti-framing headers and the CSP like every other page.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "realworld.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,8 +82,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "realworld.web.middleware.ContentSecurityPolicyMiddleware",
+    "realworld.web.middleware.PrivateToTheViewerMiddleware",
     "realworld.web.errors.DomainErrorMiddleware",
 ]
 

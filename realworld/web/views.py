@@ -8,7 +8,7 @@ so every page works with JavaScript off. Domain errors become error pages in
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth import login as session_login
 from django.contrib.auth import logout as session_logout
@@ -61,15 +61,33 @@ View = Callable[..., HttpResponse]
 
 
 def signed_in(view: View) -> View:
-    """Pages and actions for signed-in users; anyone else is sent to /login."""
+    """Pages and actions for signed-in users; anyone else is sent to /login, and back here
+    once signed in (a page; an action's form came from another page)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if viewer_of(request) is None:
-            return redirect("/login")
+            return _to_login(request)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        return redirect("/login")
+    return redirect(f"/login?{urlencode({'next': request.get_full_path()})}")
+
+
+def _local(request: HttpRequest, target: str) -> str | None:
+    """`target` when it is a path of this site (never another host: an open redirect)."""
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if safe and target.startswith("/") else None
+
+
+def _next_of(request: HttpRequest) -> str | None:
+    """Where to go once signed in: the `next` the form carries, or the link's."""
+    return _local(request, request.POST.get("next") or request.GET.get("next", ""))
 
 
 def _user(request: HttpRequest) -> User:
@@ -80,9 +98,7 @@ def _user(request: HttpRequest) -> User:
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """Redirect to the page the form came from (`next`), when it is one of ours."""
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return redirect(target if safe and target.startswith("/") else fallback)
+    return redirect(_local(request, request.POST.get("next", "")) or fallback)
 
 
 def _article_list_page(request: HttpRequest, template: str, *, rows, count, page, **context):
@@ -101,7 +117,7 @@ def home(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     viewer = viewer_of(request)
     following = tag is None and request.GET.get("feed") == "following"
     if following and viewer is None:
-        return redirect("/login")
+        return _to_login(request)
     base = f"/tag/{quote(tag)}" if tag else "/"
     page = requested_page(request, base=base, keep={"feed": "following"} if following else {})
     if following:
@@ -183,10 +199,11 @@ def register(request: HttpRequest) -> HttpResponse:
                 errors = error_sentences(taken.errors)
             else:
                 session_login(request, user, backend=SESSION_BACKEND)
-                return redirect("/")
+                return redirect(_next_of(request) or "/")
         else:
             errors = form.error_messages_list()
-    return render(request, "web/register.html", {"form": form, "errors": errors, "nav": "register"})
+    context = {"form": form, "errors": errors, "nav": "register", "next": _next_of(request)}
+    return render(request, "web/register.html", context)
 
 
 def login(request: HttpRequest) -> HttpResponse:
@@ -203,10 +220,11 @@ def login(request: HttpRequest) -> HttpResponse:
             else:
                 limits.login_succeeded(email=email, address=address, known=known)
                 session_login(request, user, backend=SESSION_BACKEND)
-                return redirect("/")
+                return redirect(_next_of(request) or "/")
         else:
             errors = form.error_messages_list()
-    return render(request, "web/login.html", {"form": form, "errors": errors, "nav": "login"})
+    context = {"form": form, "errors": errors, "nav": "login", "next": _next_of(request)}
+    return render(request, "web/login.html", context)
 
 
 @require_POST

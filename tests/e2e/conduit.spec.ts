@@ -68,7 +68,7 @@ test.describe("signing up, in and out", () => {
   test("signed-out visitors are sent to /login from private pages", async ({ page }) => {
     for (const path of ["/?feed=following", "/editor", "/settings"]) {
       await page.goto(path);
-      await expect(page).toHaveURL("/login");
+      await expect(page).toHaveURL(`/login?next=${encodeURIComponent(path)}`);
     }
   });
 });
@@ -195,7 +195,7 @@ test.describe("comments", () => {
     await author.close();
     await page.goto(`/article/${slug}`);
     await expect(page.locator('textarea[placeholder="Write a comment..."]')).toHaveCount(0);
-    await expect(page.locator('.article-page a[href="/login"]').first()).toBeVisible();
+    await expect(page.locator(`.article-page a[href="/login?next=%2Farticle%2F${slug}"]`).first()).toBeVisible();
   });
 });
 

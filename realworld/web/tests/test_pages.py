@@ -108,7 +108,7 @@ class TestHome:
         response = browser.get("/?feed=following")
 
         assert response.status_code == 302
-        assert response["Location"] == "/login"
+        assert response["Location"] == "/login?next=%2F%3Ffeed%3Dfollowing"
 
     def test_your_feed_lists_followed_authors_or_says_it_is_empty(self, signed_in):
         reader, star = UserFactory(), UserFactory(username="star")
@@ -254,7 +254,7 @@ class TestSignUpAndIn:
 
 class TestSettings:
     def test_needs_a_sign_in(self, browser):
-        assert browser.get("/settings")["Location"] == "/login"
+        assert browser.get("/settings")["Location"] == "/login?next=%2Fsettings"
 
     def test_updates_and_stores_empty_bio_and_image_as_null(self, signed_in):
         user = UserFactory(username="jake", bio="old bio", image="https://x.io/a.png")
@@ -298,7 +298,7 @@ class TestSettings:
 
 class TestEditor:
     def test_needs_a_sign_in(self, browser):
-        assert browser.get("/editor")["Location"] == "/login"
+        assert browser.get("/editor")["Location"] == "/login?next=%2Feditor"
 
     def test_publishes_with_tags_from_pills_and_from_the_text_field(self, signed_in):
         author = UserFactory()
@@ -397,7 +397,8 @@ class TestArticlePage:
         assert "Edit Article" not in as_visitor
         assert f"Follow {article.author.username}" in as_visitor
         assert 'placeholder="Write a comment..."' not in as_visitor
-        assert '<a href="/login">Sign in</a>' in as_visitor
+        back = f"%2Farticle%2F{article.slug}"
+        assert f'<a href="/login?next={back}">Sign in</a>' in as_visitor
 
     @pytest.mark.parametrize(
         "payload",
