@@ -23,6 +23,7 @@ TOKEN_MISSING = "is missing"  # noqa: S105
 TOKEN_INVALID = "is invalid"  # noqa: S105
 TOKEN_EXPIRED = "has expired"  # noqa: S105
 TOKEN_REVOKED = "has been revoked (the password or email changed)"  # noqa: S105
+TOKEN_SIGNED_OUT = "has been revoked (its web session ended)"  # noqa: S105
 TOKEN_SCHEME = "must be sent as 'Authorization: Token <jwt>'"  # noqa: S105
 
 

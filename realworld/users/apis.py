@@ -163,4 +163,4 @@ class CurrentUserApi(NoStore, PlainGetApi):
         )
         token = request.auth if isinstance(request.auth, AccessToken) else None
         user = user_update(user=user, data=data, token=token)
-        return Response(user_body(user, user_token(user=user)))
+        return Response(user_body(user, user_token(user=user, replacing=token)))

@@ -20,7 +20,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 from realworld.common import messages
 from realworld.users.models import User
 from realworld.users.selectors import user_by_id
-from realworld.users.tokens import token_is_current
+from realworld.users.tokens import token_is_current, token_session_is_live
 
 SCHEME = "Token"
 
@@ -67,6 +67,8 @@ class TokenAuthentication(BaseAuthentication):
             raise TokenRejected(messages.TOKEN_INVALID)
         if not token_is_current(token, user):
             raise TokenRejected(messages.TOKEN_REVOKED)  # the password or email changed since
+        if not token_session_is_live(token):  # a page's token, checked on every use
+            raise TokenRejected(messages.TOKEN_SIGNED_OUT)
         return user
 
 

@@ -1,6 +1,8 @@
 """Reads of users."""
 
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.utils import timezone
 from psycopg import sql
 
 from realworld.users.models import User
@@ -19,6 +21,17 @@ USER_BY_ID = (
     .as_string()
 )
 
+# The web session a page's token names, by the digest of its key (users migration 0003 indexes
+# exactly this expression).
+LIVE_SESSION_BY_DIGEST = (
+    sql.SQL(
+        "SELECT 1 FROM {} WHERE encode(sha256(decode(session_key, 'escape')), 'hex') = %s"
+        " AND expire_date > %s"
+    )
+    .format(sql.Identifier(Session._meta.db_table))
+    .as_string()
+)
+
 
 def user_by_id(user_id: int) -> User | None:
     with connection.cursor() as cursor:
@@ -30,3 +43,9 @@ def user_by_id(user_id: int) -> User | None:
 def viewer_id(viewer: User | None) -> int | None:
     """The id a read binds as its viewer: None for anonymous readers (no flags are then set)."""
     return viewer.pk if viewer is not None and viewer.is_authenticated else None
+
+
+def web_session_is_live(key_digest: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_SESSION_BY_DIGEST, [key_digest, timezone.now()])
+        return cursor.fetchone() is not None

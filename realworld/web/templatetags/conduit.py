@@ -110,8 +110,9 @@ def markdown(source: str) -> SafeString:
 
 
 @register.simple_tag
-def conduit_state(viewer: User | None) -> SafeString:
-    """The JSON that conduit.js exposes as window.__conduit_debug__ (no inline script)."""
+def conduit_state(viewer: User | None, session_key: str | None = None) -> SafeString:
+    """The JSON that conduit.js exposes as window.__conduit_debug__ (no inline script). The
+    token in it is bound to the viewer's web session: it dies with it (users/tokens.py)."""
     user = None
     if viewer is not None:
         user = {
@@ -119,7 +120,7 @@ def conduit_state(viewer: User | None) -> SafeString:
             "email": viewer.email,
             "bio": viewer.bio,
             "image": viewer.image,
-            "token": user_token(user=viewer),
+            "token": user_token(user=viewer, web_session_key=session_key),
         }
     state = {"authState": "authenticated" if user else "unauthenticated", "user": user}
     return json_script(state, "conduit-state")
