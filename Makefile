@@ -95,8 +95,14 @@ delivery-check: tools ## hadolint, checkov, workflow/compose schemas, zizmor, ac
 image-test: ## build the Dockerfile with buildah (root) and smoke-test the image
 	bash scripts/image-test.sh
 
-reliability: venv ## fault scenarios (reload, shutdown, DB outage, load) with figures
-	$(PY) scripts/dev.py exec -- $(PY) -m pytest -m reliability -s -q -p no:randomly -p no:cacheprovider tests/reliability
+# Every scenario under both serving models: the default (sync, behind the edge) and the
+# direct-exposure switch (gthread, realworld/serving.py). RELIABILITY_MODELS="sync" for one.
+RELIABILITY_MODELS ?= sync gthread
+reliability: venv ## fault scenarios (reload, shutdown, DB outage, load) in both serving models, with figures
+	set -e; for model in $(RELIABILITY_MODELS); do \
+	  echo "=== make reliability: GUNICORN_WORKER_CLASS=$$model ==="; \
+	  GUNICORN_WORKER_CLASS=$$model $(PY) scripts/dev.py exec -- $(PY) -m pytest -m reliability -s -q -p no:randomly -p no:cacheprovider tests/reliability; \
+	done
 
 security-check: venv ## bandit and pip-audit
 	bash scripts/security-check.sh

@@ -1,10 +1,12 @@
 """gunicorn settings for the RealWorld API (https://docs.gunicorn.org/en/stable/settings.html).
 
-One worker per core, each a `gthread` worker whose connection threads only read requests and
-write responses while one thread runs Django (realworld/serving.py): each request is a short
-burst of CPU plus a few fast queries on a persistent connection, so one request at a time per
-process is the fastest model on few cores, and slow clients hold a connection thread, not the
-worker (measured with scripts/bench/workers.py and tests/reliability; docs/benchmarks.md).
+One `sync` worker per core by default: each request is a short burst of CPU plus a few fast
+queries on a persistent connection, and one request at a time per process is the fastest model
+on few cores (docs/benchmarks.md#serving-models). A sync worker is held by a slow client for as
+long as its body takes to arrive, so this default is for a server behind a proxy that buffers
+whole requests: the cluster's edge (Envoy, docs/edge.md) does. Exposed directly, set
+GUNICORN_WORKER_CLASS=gthread: connection threads read requests and write responses while one
+thread runs Django (realworld/serving.py), so a slow client holds a thread, not the worker.
 Every value can be overridden from the environment.
 """
 
@@ -22,18 +24,19 @@ import gunicorn.http.wsgi
 from realworld.env import env_float, env_int, env_optional_int, env_str
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
-# One worker per core: on 2 cores, 2 beat 3-5 workers on reads by 1.2-3x and on login:
-# PostgreSQL and Argon2's own threads already fill the cores (scripts/bench/workers.py).
+# One worker per core: more only contend, since PostgreSQL and Argon2's own threads already
+# fill the cores (scripts/bench/workers.py; docs/benchmarks.md).
 workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count(), minimum=1)
-worker_class = env_str("GUNICORN_WORKER_CLASS", "gthread")
-# Connection threads per worker: how many clients may be sending a request or reading a
-# response at once (slow ones included) before the next one waits.
-threads = env_int("GUNICORN_THREADS", 32, minimum=1)
-# Time a worker may spend on one request before it is killed and replaced (threaded workers:
-# the time one request may hold the Django thread once its turn came, realworld/serving.py).
+worker_class = env_str("GUNICORN_WORKER_CLASS", "sync")
+# gthread only: connection threads per worker, how many clients may be sending a request or
+# reading a response at once (slow ones included) before the next one waits. (gunicorn turns a
+# sync worker with more than one thread into a gthread worker.)
+threads = env_int("GUNICORN_THREADS", 32 if worker_class == "gthread" else 1, minimum=1)
+# Time a worker may spend on one request before it is killed and replaced (gthread: the time
+# one request may hold the Django thread once its turn came, realworld/serving.py).
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
-# Threaded workers: requests that may wait for the Django thread at once; the next one gets a
-# 503 with Retry-After instead of a wait nobody bounds (realworld/serving.py).
+# gthread: requests that may wait for the Django thread at once; the next one gets a 503 with
+# Retry-After instead of a wait nobody bounds (realworld/serving.py).
 queue_limit = env_int("GUNICORN_QUEUE_LIMIT", threads, minimum=1)
 # On SIGTERM/SIGHUP, workers finish the requests they hold for up to this long.
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=0)

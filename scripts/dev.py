@@ -77,9 +77,14 @@ def cmd_manage(args: argparse.Namespace) -> None:
 
 
 def cmd_exec(args: argparse.Namespace) -> None:
-    """Runs any command with DATABASE_URL pointing at the development database."""
+    """Runs any command with DATABASE_URL pointing at the development database, the static
+    files collected first: the servers it starts (make bench, make reliability) refuse to start
+    in production mode without their manifest (realworld/last_resort.py)."""
     rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
     env = dict(os.environ, DATABASE_URL=database_url())
+    manage(
+        "collectstatic", "--noinput", "--verbosity=0", env=local_environment(env["DATABASE_URL"])
+    )
     sys.exit(subprocess.run(rest, cwd=REPO_ROOT, env=env, check=False).returncode)  # noqa: S603
 
 

@@ -1,7 +1,8 @@
 """The serving watchdog (realworld/serving.py): a request that holds the Django thread too long
 ends the worker, but waiting for the thread behind others is load, not a hang; past the queue
-limit, new work is refused with a 503 at once. gunicorn with the production config, one worker,
-GUNICORN_TIMEOUT=1, over real HTTP."""
+limit, new work is refused with a 503 at once. gunicorn with the production config in its
+direct-exposure mode (GUNICORN_WORKER_CLASS=gthread), one worker, GUNICORN_TIMEOUT=1, over real
+HTTP."""
 
 import json
 import tempfile
@@ -26,6 +27,8 @@ def one_worker(request) -> Iterator[tuple[LiveServer, Path]]:
         env = {
             "DJANGO_SETTINGS_MODULE": "realworld.testing.crash_settings",
             "WEB_CONCURRENCY": "1",
+            "GUNICORN_WORKER_CLASS": "gthread",
+            "GUNICORN_THREADS": "32",
             "GUNICORN_TIMEOUT": "1",
             "GUNICORN_QUEUE_LIMIT": str(getattr(request, "param", 32)),
         }

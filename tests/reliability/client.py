@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -79,6 +80,8 @@ def report(
     scenario: str, counted: Counted, recovered_after: float | None = None, **extra: object
 ) -> str:
     recovered = f"{recovered_after:.2f}s" if recovered_after is not None else "-"
+    # `make reliability` runs every scenario under each serving model (GUNICORN_WORKER_CLASS).
+    extra.setdefault("serving", os.environ.get("GUNICORN_WORKER_CLASS") or "default")
     details = " ".join(f"{key}={value}" for key, value in extra.items())
     errors = ",".join(f"{k}:{v}" for k, v in sorted(counted.errors.items())) or "none"
     line = (
