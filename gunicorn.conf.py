@@ -25,7 +25,7 @@ from realworld.env import env_float, env_int, env_optional_int, env_str
 
 bind = f"{os.environ.get('GUNICORN_BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104  # nosec B104
 # One worker per core: more only contend, since PostgreSQL and Argon2's own threads already
-# fill the cores (scripts/bench/workers.py; docs/benchmarks.md).
+# fill the cores (scripts/bench/workers.py; docs/benchmarks-history.md).
 workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count(), minimum=1)
 worker_class = env_str("GUNICORN_WORKER_CLASS", "sync")
 # gthread only: connection threads per worker, how many clients may be sending a request or

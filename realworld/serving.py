@@ -3,13 +3,15 @@
 gunicorn's `gthread` worker gives every connection a thread, so a client that sends its body at
 1 byte/s holds only that thread, not the worker. Run Django itself on all of those threads,
 though, and on few cores they contend for the GIL and each holds its own database connection:
-reads fell to 0.46-0.82x of the sync worker's (docs/benchmarks.md). So the connection threads
-only wait (for the declared body, read into memory), and one thread per process runs Django, one
-request at a time on one persistent database connection, as a sync worker does.
+reads fell to 0.46-0.82x of the sync worker's (docs/benchmarks-history.md). So the connection
+threads only wait (for the declared body, read into memory), and one thread per process runs
+Django, one request at a time on one persistent database connection, as a sync worker does.
 
-gunicorn.conf.py installs it in each threaded worker (post_worker_init). No kept library does
-this split inside the process (a buffering proxy does it in front: in the cluster the edge,
-Envoy with request buffering, does); figures in docs/benchmarks.md, proof in tests/reliability.
+gunicorn.conf.py installs it in each threaded worker (post_worker_init): with
+GUNICORN_WORKER_CLASS=gthread, the switch for a server exposed without a buffering proxy (the
+default, sync workers, is for behind the edge). No kept library does this split inside the
+process (a buffering proxy does it in front: in the cluster the edge, Envoy with request
+buffering, does); figures in docs/benchmarks.md, proof in tests/reliability.
 """
 
 import contextlib

@@ -577,7 +577,7 @@ def report(
         floor = next((r for r in rows if r.endpoint.floor and r.ratio is not None), None)
         if floor:
             lines.append(
-                f"Django floor at {scale} (`/healthz`: the WSGI handler, two middlewares, no "
+                f"- Django floor at {scale} (`/healthz`: the WSGI handler, two middlewares, no "
                 f"database): {floor.app.rps:.0f} req/s, ratio {floor.ratio:.2f}; no read "
                 "through Django's request cycle can do better on this machine."
             )

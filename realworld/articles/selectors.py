@@ -2,13 +2,13 @@
 
 The article rows are the API's hottest path, so they are hand-written SQL, composed with
 `psycopg.sql` (measured: ~1.0 ms per page of 20 against 2.8-3.4 ms for the best ORM form,
-docs/benchmarks.md "Hand-written SQL"). One statement returns each row with `favoritesCount`,
-`favorited`, `author.following` and the sorted `tagList` as correlated subqueries, all served
-by indexes. `tests/test_selectors_match_the_orm.py` (in this app) proves it returns exactly
-what the ORM expression of the same read returns. `articlesCount` stays exact and cheap: the
-unfiltered and `?tag=` totals are counters kept by database triggers in the writing transaction
-(models.Counter, Tag.articles_count); other filters count on the narrowest table
-(`_count_statement`).
+docs/benchmarks-history.md "Hand-written SQL"). One statement returns each row with
+`favoritesCount`, `favorited`, `author.following` and the sorted `tagList` as correlated
+subqueries, all served by indexes. `tests/test_selectors_match_the_orm.py` (in this app) proves
+it returns exactly what the ORM expression of the same read returns. `articlesCount` stays exact
+and cheap: the unfiltered and `?tag=` totals are counters kept by database triggers in the
+writing transaction (models.Counter, Tag.articles_count); other filters count on the narrowest
+table (`_count_statement`).
 
 Every `{name}` below is a composition slot filled by `sql.SQL.format`: a table name from the
 models (`_meta.db_table`) or a `sql.Placeholder`, bound by psycopg when the statement runs.
@@ -81,7 +81,7 @@ AUTHOR_FOLLOWED = following(sql.SQL("a.author_id"))
 
 # Tags sort with COLLATE "C" (code points), like Python's sorted(). Each tag name is a scalar
 # subquery, i.e. a primary-key lookup: as a join the planner hashed the whole tag table for
-# every row (docs/benchmarks.md "Hand-written SQL").
+# every row (docs/benchmarks-history.md "Hand-written SQL").
 ROW_COLUMNS = sql.SQL(
     """SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at,
        (SELECT count(*) FROM {favorite} f WHERE f.article_id = a.id) AS favorites_count,
@@ -97,7 +97,7 @@ ARTICLES_FROM = sql.SQL("FROM {article} a JOIN {user} u ON u.id = a.author_id").
 RECENT_FIRST = sql.SQL("ORDER BY a.created_at DESC, a.id DESC")
 # ?tag=: the page is driven from the tag's links, which carry their article's created_at, so
 # one index-only scan of article_tag_recent_idx yields the page in order and stops at its end,
-# for a tag on three articles or on a third of them (docs/benchmarks.md "Hand-written SQL").
+# for a tag on three articles or on a third of them (docs/benchmarks-history.md "Hand-written SQL").
 TAG_LINKS_FROM = sql.SQL(
     "FROM {article_tag} tx JOIN {article} a ON a.id = tx.article_id"
     " JOIN {user} u ON u.id = a.author_id"

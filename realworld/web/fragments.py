@@ -7,7 +7,7 @@ comment), and the page it is on (`this_page`, where its forms send the visitor b
 viewer's CSRF token goes in afterwards, where page_cache.PLACEHOLDER stands. So each is cached
 under a digest of exactly that data: a changed row is a different key, and no content version
 is needed. On a signed-in home page the 10 previews took 2.6 ms to render and take 0.33 ms
-from here (docs/benchmarks.md "Signed-in pages").
+from here (docs/benchmarks-history.md "Signed-in pages").
 """
 
 import hashlib

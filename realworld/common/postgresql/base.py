@@ -1,12 +1,12 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip.
 
 Django checks a persistent connection before each request's first query (CONN_HEALTH_CHECKS)
-with a `SELECT 1`: a whole round trip, 0.15-0.24 ms of a 0.8 ms cached read (docs/benchmarks.md
-"Plain GETs"). A connection that the server closed (a restart, a failover,
-`pg_terminate_backend`, an idle timeout) has something waiting on its socket: the end of the
-stream or a FATAL notice. Nothing else arrives unasked on an idle connection that
-does not LISTEN. So the check first polls the socket without waiting, and only when something
-is there runs Django's own check, which reads it and closes the connection if it is dead.
+with a `SELECT 1`: a whole round trip, 0.15-0.24 ms of a 0.8 ms cached read
+(docs/benchmarks-history.md "Plain GETs"). A connection that the server closed (a restart, a
+failover, `pg_terminate_backend`, an idle timeout) has something waiting on its socket: the end
+of the stream or a FATAL notice. Nothing else arrives unasked on an idle connection that does
+not LISTEN. So the check first polls the socket without waiting, and only when something is
+there runs Django's own check, which reads it and closes the connection if it is dead.
 """
 
 import select
