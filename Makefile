@@ -18,8 +18,10 @@ help: ## list the targets
 
 # Two stamps, one venv: `make run` installs only what serving needs (requirements/local.txt,
 # the runtime plus the embedded PostgreSQL); `make test` and `make lint` add the dev tools.
-$(VENV)/.installed-local: requirements/local.txt
+# Each venv first gets the locked pip (requirements/pip.txt), not the one Python bundles.
+$(VENV)/.installed-local: requirements/local.txt requirements/pip.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/pip.txt
 	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/local.txt
 	touch $@
 
@@ -34,8 +36,9 @@ node_modules/.installed: package-lock.json
 
 venv: $(VENV)/.installed ## create .venv from the locked requirements (dev tools included)
 
-$(TOOLS_VENV)/.installed: requirements/tools.txt
+$(TOOLS_VENV)/.installed: requirements/tools.txt requirements/pip.txt
 	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --require-hashes -r requirements/pip.txt
 	$(TOOLS_VENV)/bin/pip install --quiet --require-hashes -r requirements/tools.txt
 	touch $@
 
@@ -82,6 +85,7 @@ lock: venv ## re-resolve requirements/*.txt from pyproject.toml and requirements
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
 	$(VENV)/bin/uv pip compile requirements/tools.in --python-version 3.11 --generate-hashes -o requirements/tools.txt
 	$(VENV)/bin/uv pip compile requirements/loadtest.in --python-version 3.11 --generate-hashes -o requirements/loadtest.txt
+	$(VENV)/bin/uv pip compile requirements/pip.in -c requirements/dev.txt --python-version 3.11 --generate-hashes -o requirements/pip.txt
 
 infra-check: tools ## terraform fmt/validate/test and checkov, offline
 	bash scripts/infra-check.sh
