@@ -42,10 +42,11 @@ queue_limit = env_int("GUNICORN_QUEUE_LIMIT", threads, minimum=1)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=0)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 backlog = env_int("GUNICORN_BACKLOG", 2048, minimum=1)
-# Worker recycling is off by default: with one worker per core, a restart takes half of a
-# pod's capacity for about a second and showed as p99 spikes of ~0.5 s in `make bench`. Set
-# GUNICORN_MAX_REQUESTS (e.g. 100000) to recycle as a guard if a slow leak ever appears;
-# it loses no requests (tests/reliability/test_graceful.py).
+# Worker recycling is off by default: with one worker per core, a restart takes half of a pod's
+# capacity while the replacement boots, which showed as p99 spikes in `make bench`
+# (docs/benchmarks-history.md, 2026-11-22). Set GUNICORN_MAX_REQUESTS (e.g. 100000) to recycle
+# as a guard if a slow leak ever appears; it loses no requests
+# (tests/reliability/test_graceful.py).
 max_requests = env_int("GUNICORN_MAX_REQUESTS", 0, minimum=0)
 max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 0, minimum=0)
 # Limits on the request line and headers (bodies are limited by MAX_REQUEST_BODY_BYTES).

@@ -3,7 +3,7 @@
 gunicorn's `gthread` worker gives every connection a thread, so a client that sends its body at
 1 byte/s holds only that thread, not the worker. Run Django itself on all of those threads,
 though, and on few cores they contend for the GIL and each holds its own database connection:
-reads fell to 0.46-0.82x of the sync worker's (docs/benchmarks-history.md). So the connection
+reads fell well below the sync worker's (docs/benchmarks-history.md). So the connection
 threads only wait (for the declared body, read into memory), and one thread per process runs
 Django, one request at a time on one persistent database connection, as a sync worker does.
 

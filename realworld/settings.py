@@ -142,7 +142,8 @@ DATABASES["default"]["OPTIONS"].update(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (throttle counters, shared by every worker and pod) -------------------------------
+# --- Caches: "default" for throttle counters (shared by every worker and pod: Redis or the
+# database); "content" for anonymous reads, pages and fragments (per process, LocMem) ---------
 # Entries of the anonymous article cache per process; 0 turns it off (README "Read cache").
 CONTENT_CACHE_ENTRIES = env_int("CONTENT_CACHE_ENTRIES", 2000, minimum=0)
 REDIS_URL = env_str("REDIS_URL")

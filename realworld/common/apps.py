@@ -15,6 +15,6 @@ class CommonConfig(AppConfig):
 
 class StaticFilesConfig(BaseStaticFilesConfig):
     """collectstatic without what no page loads: drf-spectacular's ReDoc and DRF's browsable
-    API assets (with them: 33 MB and 18 s per collect on this machine; without: 11 MB, 3 s)."""
+    API assets, which were most of the collected bytes and of the time every collect takes."""
 
     ignore_patterns = [*BaseStaticFilesConfig.ignore_patterns, "redoc", "rest_framework"]

@@ -1,5 +1,5 @@
 """Reads of profiles: one statement each, rendered once (docs/benchmarks-history.md "Plain GETs":
-the ORM form of a one-row read spent ~0.3 ms compiling its SQL, more than the query took)."""
+the ORM form of a one-row read spent longer compiling its SQL than the query took)."""
 
 from typing import Any
 

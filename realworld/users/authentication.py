@@ -75,7 +75,8 @@ class TokenAuthentication(BaseAuthentication):
 @functools.lru_cache(maxsize=4096)
 def _verified(raw: str) -> AccessToken:
     """The token with its signature, type and claims checked: once per process and token, as
-    decoding and verifying again took ~0.1 ms of every signed-in read (docs/benchmarks-history.md
-    "Plain GETs"). Only tokens that pass are kept (an exception is never cached); the expiry
-    is checked again on every use, and the user row (revocation) is always read."""
+    decoding and verifying again was a visible share of every signed-in read
+    (docs/benchmarks-history.md "Plain GETs"). Only tokens that pass are kept (an exception is
+    never cached); the expiry is checked again on every use, and the user row (revocation) is
+    always read."""
     return AccessToken(raw)  # type: ignore[arg-type]  # simplejwt decodes a str too

@@ -10,8 +10,8 @@ from realworld.users.models import User
 _FIELDS = User._meta.concrete_fields
 _ATTRIBUTES = [field.attname for field in _FIELDS]
 # The row of one user by id, as Model.from_db takes it. Every signed-in request reads it, so it
-# is one statement rendered once, not a queryset: compiling `filter(pk=...).first()` took
-# 540 µs of which the round trip is 150 (docs/benchmarks-history.md "Plain GETs"); this takes 215.
+# is one statement rendered once, not a queryset: compiling `filter(pk=...).first()` cost more
+# than the query's own round trip (docs/benchmarks-history.md "Plain GETs").
 USER_BY_ID = (
     sql.SQL("SELECT {} FROM {} WHERE id = %s")
     .format(

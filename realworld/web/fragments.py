@@ -6,8 +6,8 @@ Such a fragment's HTML is a pure function of the plain data it is rendered from:
 comment), and the page it is on (`this_page`, where its forms send the visitor back). The
 viewer's CSRF token goes in afterwards, where page_cache.PLACEHOLDER stands. So each is cached
 under a digest of exactly that data: a changed row is a different key, and no content version
-is needed. On a signed-in home page the 10 previews took 2.6 ms to render and take 0.33 ms
-from here (docs/benchmarks-history.md "Signed-in pages").
+is needed. On a signed-in home page the previews come from here in a fraction of the time
+they take to render (docs/benchmarks-history.md "Signed-in pages").
 """
 
 import hashlib

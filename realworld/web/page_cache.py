@@ -5,7 +5,7 @@ sees only by the CSRF token in its forms (the favorite and follow buttons are fo
 page is rendered with PLACEHOLDER where the token goes (`csrf_placeholder` below, a context
 processor), its bytes are cached per path and content version
 (articles.selectors.cached_for_everyone), and each response gets the visitor's own token in
-that place. Template rendering was ~70 % of an anonymous home page (docs/benchmarks-history.md
+that place. Template rendering was most of an anonymous home page (docs/benchmarks-history.md
 "Plain GETs, cached bytes and pages"). The placeholder is random per process, like the
 cache, so no text a user writes can contain it.
 """

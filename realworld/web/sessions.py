@@ -2,8 +2,8 @@
 with one statement instead of a queryset.
 
 Every signed-in page reads the session row and then the user row. As querysets
-(`Session.objects.get(...)`, `User.objects.get(pk=...)`) they were ~20 % of a signed-in home
-page; as statements they cost little more than their round trips (docs/benchmarks-history.md
+(`Session.objects.get(...)`, `User.objects.get(pk=...)`) they were a large share of a signed-in
+home page; as statements they cost little more than their round trips (docs/benchmarks-history.md
 "Signed-in pages"). Everything else (encoding, expiry, cycling keys, the session-hash check
 that signs a user out when their password changes) is Django's own.
 

@@ -1,7 +1,7 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip.
 
 Django checks a persistent connection before each request's first query (CONN_HEALTH_CHECKS)
-with a `SELECT 1`: a whole round trip, 0.15-0.24 ms of a 0.8 ms cached read
+with a `SELECT 1`: a whole round trip, a large share of a cached read
 (docs/benchmarks-history.md "Plain GETs"). A connection that the server closed (a restart, a
 failover, `pg_terminate_backend`, an idle timeout) has something waiting on its socket: the end
 of the stream or a FATAL notice. Nothing else arrives unasked on an idle connection that does
