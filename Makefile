@@ -72,7 +72,7 @@ test: venv node_modules/.installed ## pytest, the official Bruno and Postman sui
 lint: venv ## ruff, ruff format --check, mypy, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://localhost/realworld} $(VENV)/bin/mypy realworld scripts $(wildcard loadtest)
+	DJANGO_DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://localhost/realworld} $(VENV)/bin/mypy realworld tests/support scripts $(wildcard loadtest)
 	$(PY) scripts/dev.py makemigrations-check
 
 format: venv ## apply ruff fixes and formatting
@@ -121,7 +121,7 @@ screenshots: venv node_modules/.installed ## docs/screenshot-*.png of the web ap
 	$(PY) scripts/dev.py screenshots
 
 bench: venv ## wrk benchmarks with same-run baselines, at 1k and 100k articles
-	$(PY) scripts/dev.py exec -- $(PY) scripts/bench.py
+	$(PY) scripts/dev.py exec -- $(PY) scripts/bench/endpoints.py
 
 ci: lint test infra-check flux-check delivery-check security-check ## what .ci/run runs
 

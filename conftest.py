@@ -5,11 +5,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from rest_framework.test import APIClient
 
-from realworld.testing.databases import url_from_settings
-from realworld.testing.factories import UserFactory
-from realworld.testing.servers import gunicorn_server
 from realworld.users.models import User
 from realworld.users.tokens import user_token
+from tests.support.databases import url_from_settings
+from tests.support.factories import UserFactory
+from tests.support.servers import gunicorn_server
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -32,7 +32,7 @@ import orjson
 from django.conf import settings
 
 from realworld.common import messages
-from realworld.common.errors import error_body
+from realworld.common.error_bodies import error_body
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]

@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY is required. `make run` turns DEBUG on for local development.
 
 import hashlib
 import hmac
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -135,7 +136,7 @@ DATABASES["default"]["OPTIONS"].update(
         # Server-side parameters let psycopg prepare each hot statement once per connection
         # (after 2 runs), which skips planning on every request (measured in `make bench`).
         # DB_PREPARE_THRESHOLD= (empty) turns prepared statements off, for a transaction-mode
-        # pooler that does not track them (README "Connection poolers").
+        # pooler that does not track them (docs/reliability-and-security.md "Connection poolers").
         "server_side_binding": True,
         "prepare_threshold": env_optional_int("DB_PREPARE_THRESHOLD", 2, minimum=0),
     }
@@ -143,9 +144,13 @@ DATABASES["default"]["OPTIONS"].update(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches: "default" for throttle counters (shared by every worker and pod: Redis or the
-# database); "content" for anonymous reads, pages and fragments (per process, LocMem) ---------
-# Entries of the anonymous article cache per process; 0 turns it off (README "Read cache").
-CONTENT_CACHE_ENTRIES = env_int("CONTENT_CACHE_ENTRIES", 2000, minimum=0)
+# database); "content", the read cache (realworld/common/read_cache.py): per process by rule,
+# capped by bytes. 0 bytes turns it off. ---------------------------------------------------------
+if "CONTENT_CACHE_ENTRIES" in os.environ:
+    raise ImproperlyConfigured(
+        "CONTENT_CACHE_ENTRIES is gone: the read cache is capped by bytes, CONTENT_CACHE_MAX_BYTES"
+    )
+CONTENT_CACHE_MAX_BYTES = env_int("CONTENT_CACHE_MAX_BYTES", 32 * 2**20, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
@@ -161,14 +166,11 @@ CACHES = {
             "LOCATION": "realworld_cache",
         }
     ),
-    # What anonymous readers see of articles (articles/selectors.py): per process, in memory.
-    # Entries are keyed by the content version the database keeps, so a shared cache would add
-    # a round trip for no freshness gain; old versions' entries age out.
     "content": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "realworld-content",
-        "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": max(CONTENT_CACHE_ENTRIES, 1)},
+        "BACKEND": "realworld.common.read_cache.ProcessReadCache",
+        # Entries are keyed by the content version, so none needs a time limit.
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_BYTES": CONTENT_CACHE_MAX_BYTES},
     },
 }
 
@@ -187,7 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["realworld.common.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["realworld.common.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "realworld.common.exception_handler.exception_handler",
+    "EXCEPTION_HANDLER": "realworld.common.api_exception_handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

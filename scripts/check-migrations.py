@@ -171,7 +171,7 @@ def main() -> int:
     scope.add_argument("--all", action="store_true", help="check every migration")
     args = parser.parse_args()
 
-    from realworld.testing.databases import (
+    from tests.support.databases import (
         database_name,
         database_url,
         drop_database,

@@ -1,7 +1,7 @@
 """Developer entry point behind the Makefile: `make run`, `make test`, `make migrate`, ...
 
 Every command first makes sure a database exists: DATABASE_URL when it is set, otherwise the
-embedded PostgreSQL under .data/pg (see realworld/testing/databases.py).
+embedded PostgreSQL under .data/pg (see tests/support/databases.py).
 """
 
 import argparse
@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import suites  # noqa: E402  (scripts/suites.py, beside this file)
 
-from realworld.testing.databases import (  # noqa: E402
+from tests.support.databases import (  # noqa: E402
     database_name,
     database_url,
     drop_database,
@@ -26,7 +26,7 @@ from realworld.testing.databases import (  # noqa: E402
     stop_embedded,
     with_database_name,
 )
-from realworld.testing.servers import gunicorn_server  # noqa: E402
+from tests.support.servers import gunicorn_server  # noqa: E402
 
 
 def run(command: list[str], **kwargs) -> None:

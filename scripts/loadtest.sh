@@ -20,7 +20,7 @@ fi
 "$PY" scripts/dev.py manage seed --preset 1k --if-empty
 exec "$PY" scripts/dev.py exec -- "$PY" - "${locust[@]}" <<'PYTHON'
 import subprocess, sys, os
-from realworld.testing.servers import gunicorn_server
+from tests.support.servers import gunicorn_server
 
 # Every simulated user comes from 127.0.0.1: gunicorn_server lifts the abuse limits.
 with gunicorn_server(os.environ["DATABASE_URL"]) as server:

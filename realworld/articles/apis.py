@@ -1,6 +1,6 @@
 import orjson
 from django.http import HttpRequest, HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -8,16 +8,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from realworld.articles.selectors import (
-    ArticleFilters,
+    ArticleNarrow,
     article_feed,
     article_get,
     article_list,
-    cached_for_everyone,
-    shared_if_anonymous,
     tag_list,
 )
 from realworld.articles.serializers import (
     ArticleCreateSerializer,
+    ArticleListQuerySerializer,
     ArticleResponseDoc,
     ArticlesResponseDoc,
     ArticleUpdateSerializer,
@@ -34,43 +33,47 @@ from realworld.articles.services import (
     article_unfavorite,
     article_update,
 )
+from realworld.common import read_cache
 from realworld.common.inputs import envelope
-from realworld.common.pagination import page_from_query, plain_page
+from realworld.common.page_query import page_from_query, plain_page
 from realworld.common.paging import Page
 from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import PAGE_PARAMETERS, errors_for
 from realworld.users.models import User
 from realworld.users.request_user import request_user, request_viewer
+from realworld.users.selectors import viewer_id
 
 TAG = "Articles"
 
 # Response bodies as JSON bytes. What anonymous readers get is the same for all of them: its
-# bytes are cached per content version (selectors.cached_for_everyone), so a repeated read
+# bytes are cached per content version (common/read_cache.py), so a repeated read
 # costs one query and no rendering.
 
 
-def _articles_page_json(filters: ArticleFilters, page: Page, viewer: User | None) -> bytes:
+def _articles_page_bytes(filters: ArticleNarrow, page: Page, viewer: User | None) -> bytes:
     def render() -> bytes:
         rows, count = article_list(filters=filters, viewer=viewer, page=page)
         return orjson.dumps(articles_page_body(rows, count))
 
-    return shared_if_anonymous(viewer, "list.json", (filters, page), render)
+    return read_cache.shared_if_anonymous(viewer_id(viewer), "list.json", (filters, page), render)
 
 
-def _article_json(slug: str, viewer: User | None) -> bytes:
+def _article_bytes(slug: str, viewer: User | None) -> bytes:
     def render() -> bytes:
         row = article_get(slug=slug, viewer=viewer)
         return orjson.dumps({"article": article_json(row, with_body=True)})
 
-    return shared_if_anonymous(viewer, "article.json", (slug,), render)
+    return read_cache.shared_if_anonymous(viewer_id(viewer), "article.json", (slug,), render)
 
 
-def _tags_json() -> bytes:
-    return cached_for_everyone("tags.json", (), lambda: orjson.dumps({"tags": tag_list()}))
+def _tags_bytes() -> bytes:
+    return read_cache.cached_for_everyone(
+        "tags.json", (), lambda: orjson.dumps({"tags": tag_list()})
+    )
 
 
 def _article_response(slug: str, request: Request, *, status_code: int = 200) -> HttpResponse:
-    return json_response(_article_json(slug, request_viewer(request)), status=status_code)
+    return json_response(_article_bytes(slug, request_viewer(request)), status=status_code)
 
 
 class ArticleListApi(PlainGetApi):
@@ -80,23 +83,18 @@ class ArticleListApi(PlainGetApi):
         filters, page = plain_list_filters(request.GET), plain_page(request.GET)
         if filters is None or page is None:
             return None
-        return _articles_page_json(ArticleFilters(**filters), page, request_viewer(request))
+        return _articles_page_bytes(ArticleNarrow(**filters), page, request_viewer(request))
 
     @extend_schema(
         tags=[TAG],
         operation_id="GetArticles",
-        parameters=[
-            OpenApiParameter("tag", str, description="Filter by tag"),
-            OpenApiParameter("author", str, description="Filter by author (username)"),
-            OpenApiParameter("favorited", str, description="Filter by a user's favorites"),
-            *PAGE_PARAMETERS,
-        ],
+        parameters=[ArticleListQuerySerializer, *PAGE_PARAMETERS],
         responses={200: ArticlesResponseDoc, **errors_for(401, 422)},
     )
     def get(self, request: Request) -> HttpResponse:
-        filters = ArticleFilters(**list_filters_from_query(request.query_params))
+        filters = ArticleNarrow(**list_filters_from_query(request.query_params))
         page = page_from_query(request.query_params)
-        return json_response(_articles_page_json(filters, page, request_viewer(request)))
+        return json_response(_articles_page_bytes(filters, page, request_viewer(request)))
 
     @extend_schema(
         tags=[TAG],
@@ -111,7 +109,7 @@ class ArticleListApi(PlainGetApi):
         return _article_response(article.slug, request, status_code=status.HTTP_201_CREATED)
 
 
-def _feed_json(viewer: User, page: Page) -> bytes:
+def _feed_bytes(viewer: User, page: Page) -> bytes:
     return orjson.dumps(articles_page_body(*article_feed(viewer=viewer, page=page)))
 
 
@@ -120,7 +118,7 @@ class ArticleFeedApi(PlainGetApi):
 
     def plain_get(self, request: HttpRequest) -> bytes | None:
         viewer, page = request_viewer(request), plain_page(request.GET)
-        return _feed_json(viewer, page) if viewer and page else None  # else a 401 or 422
+        return _feed_bytes(viewer, page) if viewer and page else None  # else a 401 or 422
 
     @extend_schema(
         tags=[TAG],
@@ -130,14 +128,14 @@ class ArticleFeedApi(PlainGetApi):
     )
     def get(self, request: Request) -> HttpResponse:
         page = page_from_query(request.query_params)
-        return json_response(_feed_json(request_user(request), page))
+        return json_response(_feed_bytes(request_user(request), page))
 
 
 class ArticleDetailApi(PlainGetApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
 
     def plain_get(self, request: HttpRequest, slug: str) -> bytes | None:
-        return _article_json(slug, request_viewer(request))  # an unknown slug raises NotFound
+        return _article_bytes(slug, request_viewer(request))  # an unknown slug raises NotFound
 
     @extend_schema(
         tags=[TAG],
@@ -196,7 +194,7 @@ class ArticleFavoriteApi(APIView):
 
 class TagListApi(PlainGetApi):
     def plain_get(self, request: HttpRequest) -> bytes | None:
-        return _tags_json()
+        return _tags_bytes()
 
     @extend_schema(
         tags=["Tags"],
@@ -204,4 +202,4 @@ class TagListApi(PlainGetApi):
         responses={200: TagsResponseDoc, **errors_for(401)},
     )
     def get(self, request: Request) -> HttpResponse:
-        return json_response(_tags_json())
+        return json_response(_tags_bytes())

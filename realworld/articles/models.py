@@ -77,7 +77,7 @@ class Counter(models.Model):
     "articles" (migration 0002): the number of articles, so the unfiltered `articlesCount` is
     one primary-key read instead of a COUNT(*) that grows with the table.
     "content" (migrations 0003, 0004): the content version of the anonymous read cache
-    (selectors.cached_for_everyone), new at the commit of any write of an article, a tag link,
+    (common/read_cache.py), new at the commit of any write of an article, a tag link,
     a favorite, a comment, a user's username, bio or image, a registration or a deletion.
     """
 

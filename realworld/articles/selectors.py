@@ -16,17 +16,14 @@ models (`_meta.db_table`) or a `sql.Placeholder`, bound by psycopg when the stat
 
 import datetime
 import functools
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Annotated, Any, NamedTuple, TypedDict, cast, get_type_hints
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import connection, models
 from psycopg import sql
 
 from realworld.articles.models import Article, ArticleTag, Counter, Favorite, Tag
+from realworld.common import read_cache
 from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.paging import Page
 from realworld.common.sql import fetch_dicts
@@ -35,28 +32,6 @@ from realworld.profiles.models import Follow
 from realworld.profiles.selectors import VIEWER, following  # VIEWER: NULL when anonymous
 from realworld.users.models import User
 from realworld.users.selectors import viewer_id
-
-
-class ArticleRow(TypedDict):
-    """One article as the list and detail statements return it (and article_json reads it)."""
-
-    id: int
-    slug: str
-    title: str
-    description: str
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-    favorites_count: int
-    favorited: bool
-    author__username: str
-    author__bio: str
-    author__image: str | None
-    author_following: bool
-    tag_list: list[str]
-
-
-class ArticleDetailRow(ArticleRow):
-    body: str
 
 
 def _table(model: type[models.Model]) -> sql.Identifier:
@@ -82,17 +57,78 @@ AUTHOR_FOLLOWED = following(sql.SQL("a.author_id"))
 # Tags sort with COLLATE "C" (code points), like Python's sorted(). Each tag name is a scalar
 # subquery, i.e. a primary-key lookup: as a join the planner hashed the whole tag table for
 # every row (docs/benchmarks-history.md "Hand-written SQL").
-ROW_COLUMNS = sql.SQL(
-    """SELECT a.id, a.slug, a.title, a.description, a.created_at, a.updated_at,
-       (SELECT count(*) FROM {favorite} f WHERE f.article_id = a.id) AS favorites_count,
-       {favorited} AS favorited,
-       u.username AS author__username, u.bio AS author__bio, u.image AS author__image,
-       {author_followed} AS author_following,
-       ARRAY(SELECT s.name FROM (SELECT (SELECT t.name FROM {tag} t WHERE t.id = x.tag_id) AS name
+TAG_LIST = sql.SQL(
+    """ARRAY(SELECT s.name FROM (SELECT (SELECT t.name FROM {tag} t WHERE t.id = x.tag_id) AS name
                                  FROM {article_tag} x WHERE x.article_id = a.id) s
-             ORDER BY s.name COLLATE "C") AS tag_list"""
-).format(favorited=FAVORITED, author_followed=AUTHOR_FOLLOWED, **TABLES)
-BODY_COLUMN = sql.SQL(", a.body")
+             ORDER BY s.name COLLATE "C")"""
+).format(**TABLES)
+FAVORITES_COUNT = sql.SQL("(SELECT count(*) FROM {favorite} f WHERE f.article_id = a.id)").format(
+    **TABLES
+)
+
+
+class Column(NamedTuple):
+    """How a row's field is read (`select`, over `a` the article and `u` its author) and, when the
+    API's article shows it as it is, its name there (`api`)."""
+
+    select: sql.Composable
+    api: str | None = None
+
+
+# --- The article row: every field declared once ------------------------------------------------
+# ROW_COLUMNS and BODY_COLUMN (below), the API's article and its documented schema
+# (serializers.py), the byline fragment's key (web/fragments.py) and the ORM reference the
+# statements are proven against (tests/support/orm_reference.py) are all derived from these two.
+
+
+class ArticleRow(TypedDict):
+    """One article as the list and detail statements return it."""
+
+    id: Annotated[int, Column(sql.SQL("a.id"))]
+    slug: Annotated[str, Column(sql.SQL("a.slug"), api="slug")]
+    title: Annotated[str, Column(sql.SQL("a.title"), api="title")]
+    description: Annotated[str, Column(sql.SQL("a.description"), api="description")]
+    tag_list: Annotated[list[str], Column(TAG_LIST, api="tagList")]
+    created_at: Annotated[datetime.datetime, Column(sql.SQL("a.created_at"), api="createdAt")]
+    updated_at: Annotated[datetime.datetime, Column(sql.SQL("a.updated_at"), api="updatedAt")]
+    favorited: Annotated[bool, Column(FAVORITED, api="favorited")]
+    favorites_count: Annotated[int, Column(FAVORITES_COUNT, api="favoritesCount")]
+    # The author, shown as the API's `author` (profiles.serializers.author_json).
+    author__username: Annotated[str, Column(sql.SQL("u.username"))]
+    author__bio: Annotated[str, Column(sql.SQL("u.bio"))]
+    author__image: Annotated[str | None, Column(sql.SQL("u.image"))]
+    author_following: Annotated[bool, Column(AUTHOR_FOLLOWED)]
+
+
+class ArticleDetailRow(ArticleRow):
+    """One article with its body (the detail statement)."""
+
+    body: Annotated[str, Column(sql.SQL("a.body"), api="body")]
+
+
+def columns_of(row_type: type) -> dict[str, Column]:
+    """The declared Column of each field of `row_type`, in declaration order."""
+    hints = get_type_hints(row_type, include_extras=True)
+    return {name: hint.__metadata__[0] for name, hint in hints.items()}
+
+
+ARTICLE_COLUMNS = columns_of(ArticleRow)
+BODY_COLUMNS = {
+    name: column
+    for name, column in columns_of(ArticleDetailRow).items()
+    if name not in ARTICLE_COLUMNS
+}
+
+
+def _select_list(columns: dict[str, Column]) -> sql.Composed:
+    return sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(column.select, sql.Identifier(name))
+        for name, column in columns.items()
+    )
+
+
+ROW_COLUMNS = sql.SQL("SELECT {}").format(_select_list(ARTICLE_COLUMNS))
+BODY_COLUMN = sql.SQL(", {}").format(_select_list(BODY_COLUMNS))
 ARTICLES_FROM = sql.SQL("FROM {article} a JOIN {user} u ON u.id = a.author_id").format(**TABLES)
 RECENT_FIRST = sql.SQL("ORDER BY a.created_at DESC, a.id DESC")
 # ?tag=: the page is driven from the tag's links, which carry their article's created_at, so
@@ -113,13 +149,6 @@ def _user_id(param: str) -> sql.Composed:
     return sql.SQL("(SELECT id FROM {user} WHERE username = {name})").format(
         name=sql.Placeholder(param), **TABLES
     )
-
-
-@dataclass(frozen=True)
-class ArticleFilters:
-    tag: str | None = None
-    author: str | None = None
-    favorited: str | None = None
 
 
 # The WHERE term of each list filter, bound to the parameter of the same name. `tag` is a term
@@ -193,57 +222,6 @@ def _count_statement(filters: frozenset[str], where: sql.Composable) -> sql.Comp
     return sql.SQL("SELECT count(*) FROM {} {}").format(source, where)
 
 
-# --- The anonymous read cache -------------------------------------------------------------
-# What anonymous readers see (article pages, single articles, tags) is the same for all of them,
-# so it is computed once per process and content version. The version is a counter that every
-# committed write of articles, tag links, favorites or authors' profiles (migration 0003), of
-# comments, and every registration or deleted account (migration 0004) changes, in the writing
-# transaction: it is read before the data, so a cached answer can be served
-# only to a request that started before any newer write committed.
-# realworld/articles/tests/test_read_cache.py interleaves writes and reads to prove it.
-
-CONTENT_VERSION = (
-    sql.SQL("SELECT coalesce((SELECT value FROM {counter} WHERE name = 'content'), 0)")
-    .format(**TABLES)
-    .as_string()
-)
-T = TypeVar("T")
-_MISS = object()
-
-
-def _content_cache_active() -> bool:
-    # Inside a transaction the reader may see its own uncommitted writes: never cache those.
-    return bool(settings.CONTENT_CACHE_ENTRIES) and not connection.in_atomic_block
-
-
-def cached_for_everyone(kind: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """`compute()`, or its answer for this `key` at the current content version."""
-    if not _content_cache_active():
-        return compute()
-    with connection.cursor() as cursor:
-        cursor.execute(CONTENT_VERSION)
-        version = cursor.fetchone()[0]
-    digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    cache_key = f"articles:{kind}:{version}:{digest}"
-    cache = caches["content"]
-    found = cache.get(cache_key, _MISS)
-    if found is not _MISS:
-        return cast(T, found)
-    answer = compute()
-    cache.set(cache_key, answer)
-    return answer
-
-
-def shared_if_anonymous(
-    viewer: User | None, kind: str, key: tuple[Any, ...], compute: Callable[[], T]
-) -> T:
-    """`compute()` for a signed-in viewer (what they see is theirs alone); for an anonymous
-    one, the answer all anonymous readers share (cached_for_everyone)."""
-    if viewer_id(viewer) is not None:
-        return compute()
-    return cached_for_everyone(kind, key, compute)
-
-
 def _page_of(
     narrow: ArticleNarrow, *, viewer: User | None, page: Page
 ) -> tuple[list[ArticleRow], int]:
@@ -257,16 +235,16 @@ def _page_of(
 
 
 def article_list(
-    *, filters: ArticleFilters, viewer: User | None, page: Page
+    *, filters: ArticleNarrow, viewer: User | None, page: Page
 ) -> tuple[list[ArticleRow], int]:
     """A page of articles (most recent first) and the total number matching the filters."""
-    narrow = ArticleNarrow(tag=filters.tag, author=filters.author, favorited=filters.favorited)
+    narrow = filters
     if not all(storable(value) for value in narrow.params.values()):
         return [], 0  # no tag, author or user can be named so
     signed_in = viewer_id(viewer)
-    if signed_in is not None and not _content_cache_active():
+    if signed_in is not None and not read_cache.rows_shared_with_signed_in():
         return _page_of(narrow, viewer=viewer, page=page)
-    rows, count = cached_for_everyone(
+    rows, count = read_cache.cached_for_everyone(
         "list",
         (narrow, page.limit, page.offset),
         lambda: _page_of(narrow, viewer=None, page=page),
@@ -323,7 +301,7 @@ def article_get(*, slug: str, viewer: User | None) -> ArticleDetailRow:
     def read() -> list[dict[str, Any]]:
         return fetch_dicts(ARTICLE_BY_SLUG, {"slug": slug, "viewer": signed_in})
 
-    rows = shared_if_anonymous(viewer, "article", (slug,), read)
+    rows = read_cache.shared_if_anonymous(signed_in, "article", (slug,), read)
     if not rows:
         raise NotFound("article")
     return cast(ArticleDetailRow, rows[0])
@@ -338,7 +316,7 @@ def tag_list() -> list[str]:
         return list(in_use.values_list("name", flat=True))
 
     # The queryset is built only on a miss: building it is most of a cached read's time.
-    return cached_for_everyone("tags", (), read)
+    return read_cache.cached_for_everyone("tags", (), read)
 
 
 def article_by_slug(*, slug: str) -> Article:
@@ -375,7 +353,7 @@ def tag_popular(*, limit: int) -> list[str]:
         in_use = Tag.objects.filter(articles_count__gt=0).order_by("-articles_count", "name")
         return list(in_use.values_list("name", flat=True)[:limit])
 
-    return cached_for_everyone("popular-tags", (limit,), read)
+    return read_cache.cached_for_everyone("popular-tags", (limit,), read)
 
 
 def article_get_for_edit(*, slug: str, user: User) -> ArticleDetailRow:

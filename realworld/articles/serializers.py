@@ -1,6 +1,8 @@
 """Request validation and response bodies for /articles and /tags."""
 
-from typing import Any, cast
+import datetime
+from collections.abc import Callable
+from typing import Any, TypedDict, cast, get_type_hints
 
 from rest_framework import serializers
 
@@ -11,7 +13,13 @@ from realworld.articles.models import (
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
-from realworld.articles.selectors import ArticleDetailRow, ArticleRow
+from realworld.articles.selectors import (
+    ARTICLE_COLUMNS,
+    BODY_COLUMNS,
+    ArticleDetailRow,
+    ArticleRow,
+    Column,
+)
 from realworld.common import messages
 from realworld.common.inputs import text
 from realworld.common.text import storable
@@ -45,33 +53,47 @@ class ArticleUpdateSerializer(serializers.Serializer):
 
 
 class ArticleListQuerySerializer(serializers.Serializer):
-    tag = text(max_length=TAG_MAX_LENGTH, required=False)
-    author = text(max_length=USERNAME_MAX_LENGTH, required=False)
-    favorited = text(max_length=USERNAME_MAX_LENGTH, required=False)
+    """The list's filters, by the names selectors.ArticleNarrow and its SQL terms use; the
+    schema documents these fields as the query parameters of GET /api/articles."""
+
+    tag = text(max_length=TAG_MAX_LENGTH, required=False, help_text="Filter by tag")
+    author = text(
+        max_length=USERNAME_MAX_LENGTH, required=False, help_text="Filter by author (username)"
+    )
+    favorited = text(
+        max_length=USERNAME_MAX_LENGTH, required=False, help_text="Filter by a user's favorites"
+    )
 
 
-LIST_FILTER_LENGTHS = {
-    "tag": TAG_MAX_LENGTH,
-    "author": USERNAME_MAX_LENGTH,
-    "favorited": USERNAME_MAX_LENGTH,
+class ListFilters(TypedDict, total=False):
+    """The list filters that are set: what ArticleNarrow takes for a list."""
+
+    tag: str
+    author: str
+    favorited: str
+
+
+LIST_FILTER_LENGTHS: dict[str, int] = {
+    name: cast(int, cast(serializers.CharField, field).max_length)
+    for name, field in ArticleListQuerySerializer().fields.items()
 }
 
 
-def list_filters_from_query(query_params: Any) -> dict[str, str]:
+def list_filters_from_query(query_params: Any) -> ListFilters:
     """?tag=, ?author=, ?favorited= validated; a 422 (ValidationError) for a bad one."""
     found = plain_list_filters(query_params)
     if found is None:  # anything unusual: the serializer decides (and words the error)
         query = ArticleListQuerySerializer(data=query_params)
         query.is_valid(raise_exception=True)
-        found = dict(query.validated_data)
+        found = cast(ListFilters, dict(query.validated_data))
     return found
 
 
-def plain_list_filters(query_params: Any) -> dict[str, str] | None:
+def plain_list_filters(query_params: Any) -> ListFilters | None:
     """The filters of plain values (non-blank, no surrounding space, within length, storable),
     as they are, without building a serializer; None for anything else. Wherever it answers,
     ArticleListQuerySerializer gives the same filters (articles/tests/test_list_query.py)."""
-    found = {}
+    found: dict[str, str] = {}
     for name, max_length in LIST_FILTER_LENGTHS.items():
         if name not in query_params:
             continue
@@ -79,26 +101,35 @@ def plain_list_filters(query_params: Any) -> dict[str, str] | None:
         if not (value and value == value.strip() and len(value) <= max_length and storable(value)):
             return None
         found[name] = value
-    return found
+    return cast(ListFilters, found)
 
 
 # --- Response bodies: plain dicts (built straight from selector rows), documented below -----
 
 
+# The API's article, from the row's declaration (selectors.ArticleRow): each field that has an
+# API name, under it (timestamps as ISO strings), then the author.
+def _api_fields(columns: dict[str, Column]) -> tuple[tuple[str, str, bool], ...]:
+    """(row field, API name, is a timestamp) of each field the API shows as it is."""
+    hints = get_type_hints(ArticleDetailRow)
+    return tuple(
+        (name, column.api, hints[name] is datetime.datetime)
+        for name, column in columns.items()
+        if column.api is not None
+    )
+
+
+SUMMARY_FIELDS = _api_fields(ARTICLE_COLUMNS)
+DETAIL_FIELDS = SUMMARY_FIELDS + _api_fields(BODY_COLUMNS)
+
+
 def article_json(row: ArticleRow | ArticleDetailRow, *, with_body: bool) -> dict[str, Any]:
+    fields = DETAIL_FIELDS if with_body else SUMMARY_FIELDS
     article: dict[str, Any] = {
-        "slug": row["slug"],
-        "title": row["title"],
-        "description": row["description"],
-        "tagList": row["tag_list"],
-        "createdAt": iso_timestamp(row["created_at"]),
-        "updatedAt": iso_timestamp(row["updated_at"]),
-        "favorited": row["favorited"],
-        "favoritesCount": row["favorites_count"],
-        "author": author_json(row),
+        api: iso_timestamp(row[name]) if timestamp else row[name]  # type: ignore[literal-required]
+        for name, api, timestamp in fields
     }
-    if with_body:
-        article["body"] = cast(ArticleDetailRow, row)["body"]
+    article["author"] = author_json(row)
     return article
 
 
@@ -110,20 +141,28 @@ def articles_page_body(rows: list[ArticleRow], count: int) -> dict[str, Any]:
     }
 
 
-class ArticleSummaryDoc(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    tagList = serializers.ListField(child=serializers.CharField())
-    createdAt = serializers.DateTimeField()
-    updatedAt = serializers.DateTimeField()
-    favorited = serializers.BooleanField()
-    favoritesCount = serializers.IntegerField()
-    author = ProfileDoc()
+# The documented article: the same declaration, typed for the schema (tests/test_api_schema.py
+# holds it to the real responses).
+DOC_FIELD_TYPES: dict[Any, Callable[[], serializers.Field]] = {
+    str: serializers.CharField,
+    str | None: lambda: serializers.CharField(allow_null=True),
+    int: serializers.IntegerField,
+    bool: serializers.BooleanField,
+    datetime.datetime: serializers.DateTimeField,
+    list[str]: lambda: serializers.ListField(child=serializers.CharField()),
+}
 
 
-class ArticleDoc(ArticleSummaryDoc):
-    body = serializers.CharField()
+def _article_doc(
+    name: str, fields: tuple[tuple[str, str, bool], ...]
+) -> type[serializers.Serializer]:
+    hints = get_type_hints(ArticleDetailRow)
+    declared = {api: DOC_FIELD_TYPES[hints[row_name]]() for row_name, api, _ in fields}
+    return type(name, (serializers.Serializer,), {**declared, "author": ProfileDoc()})
+
+
+ArticleSummaryDoc = _article_doc("ArticleSummaryDoc", SUMMARY_FIELDS)
+ArticleDoc = _article_doc("ArticleDoc", DETAIL_FIELDS)
 
 
 class ArticleResponseDoc(serializers.Serializer):

@@ -7,7 +7,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from realworld.articles.selectors import shared_if_anonymous
 from realworld.comments.selectors import comment_get, comment_list
 from realworld.comments.serializers import (
     CommentCreateSerializer,
@@ -16,29 +15,31 @@ from realworld.comments.serializers import (
     comment_json,
 )
 from realworld.comments.services import comment_create, comment_delete
+from realworld.common import read_cache
 from realworld.common.inputs import envelope
 from realworld.common.plain_get import PlainGetApi, json_response
 from realworld.common.schema import errors_for
 from realworld.users.request_user import request_user, request_viewer
+from realworld.users.selectors import viewer_id
 
 TAG = "Comments"
 
 
-def _comments_json(slug: str, request: Request | HttpRequest) -> bytes:
+def _comments_bytes(slug: str, request: Request | HttpRequest) -> bytes:
     viewer = request_viewer(request)
 
     def render() -> bytes:
         rows = comment_list(slug=slug, viewer=viewer)
         return orjson.dumps({"comments": [comment_json(row) for row in rows]})
 
-    return shared_if_anonymous(viewer, "comments.json", (slug,), render)
+    return read_cache.shared_if_anonymous(viewer_id(viewer), "comments.json", (slug,), render)
 
 
 class CommentListApi(PlainGetApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)  # reads are public, writes signed in
 
     def plain_get(self, request: HttpRequest, slug: str) -> bytes | None:
-        return _comments_json(slug, request)  # an unknown slug raises NotFound
+        return _comments_bytes(slug, request)  # an unknown slug raises NotFound
 
     @extend_schema(
         tags=[TAG],
@@ -46,7 +47,7 @@ class CommentListApi(PlainGetApi):
         responses={200: CommentsResponseDoc, **errors_for(401, 404)},
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
-        return json_response(_comments_json(slug, request))
+        return json_response(_comments_bytes(slug, request))
 
     @extend_schema(
         tags=[TAG],

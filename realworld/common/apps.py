@@ -8,8 +8,9 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self) -> None:
-        from realworld.common import observability
+        from realworld.common import observability, read_cache
 
+        read_cache.require_per_process()
         observability.connect()
 
 

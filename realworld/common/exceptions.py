@@ -1,7 +1,7 @@
 """Errors of the domain layer: what went wrong, in words a client can act on, and no HTTP.
 
 Services and selectors raise these; each interface translates them once: the API in
-`common/exception_handler.py` (status code + the RealWorld error body), the web app in
+`common/api_exception_handler.py` (status code + the RealWorld error body), the web app in
 `web/errors.py` (a page or a form error). The messages follow the RealWorld spec's style
 (`realworld/common/messages.py`).
 """

@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject, empty
 from realworld import errortracking, logs
 from realworld.common import health
 from realworld.common.client import client_address
-from realworld.common.errors import error_response
+from realworld.common.error_bodies import error_response
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -5,7 +5,7 @@ renderer) costs about as much as a cached read itself (docs/benchmarks-history.m
 A view that subclasses PlainGetApi and defines `plain_get` answers the ordinary GET itself: the
 client accepts JSON, the query is plain, the token (if any) is valid and the resource exists.
 Anything else it declines (None), and DRF handles the request from the start, so every error is
-still worded in one place (common/exception_handler.py); an exception raised on the way is
+still worded in one place (common/api_exception_handler.py); an exception raised on the way is
 handed to that same handler. Responses carry the headers DRF would add (`finalize_response`).
 `tests/http/test_plain_gets.py` proves both paths answer alike, over HTTP.
 """

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from realworld.common import messages
-from realworld.common.errors import CONCURRENT_CHANGE, DATABASE_UNAVAILABLE
+from realworld.common.error_bodies import CONCURRENT_CHANGE, DATABASE_UNAVAILABLE
 from realworld.common.exceptions import Messages
 from realworld.common.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from realworld.common import messages
-from realworld.common.errors import error_response
+from realworld.common.error_bodies import error_response
 
 
 @csrf_exempt  # the API reads no cookie: an unknown URL is a 404 whatever the method

@@ -1,29 +1,36 @@
-"""Anonymous pages rendered once per content version: the API's anonymous cache, for HTML.
+"""Anonymous pages rendered once per content version and shared: the read cache
+(common/read_cache.py), for HTML.
 
 What an anonymous visitor sees of a list, an article or a profile differs from what another
 sees only by the CSRF token in its forms (the favorite and follow buttons are forms). So the
 page is rendered with PLACEHOLDER where the token goes (`csrf_placeholder` below, a context
-processor), its bytes are cached per path and content version
-(articles.selectors.cached_for_everyone), and each response gets the visitor's own token in
-that place. Template rendering was most of an anonymous home page (docs/benchmarks-history.md
-"Plain GETs, cached bytes and pages"). The placeholder is random per process, like the
-cache, so no text a user writes can contain it.
+processor), its bytes are cached, and each response gets the visitor's own token in that place.
+Template rendering was most of an anonymous home page (docs/benchmarks-history.md "Plain GETs,
+cached bytes and pages"). The placeholder is random per process, like the cache, so no text a
+user writes can contain it.
+
+A page is keyed by its path and the query parameters its view declares it reads, each in its
+canonical form, and the view renders from exactly those: `?page=01`, `?page=1` and
+`?utm_source=x` are the page already cached, not new entries.
 """
 
+import copy
 import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 
-from realworld.articles.selectors import cached_for_everyone
+from realworld.common import read_cache
 from realworld.web.context import viewer_of
 
 PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 HTML = "text/html; charset=utf-8"
 View = Callable[..., HttpResponse]
+# A query parameter's canonical value from its raw one (None: as if it were absent).
+Canonical = Callable[[str], str | None]
 
 
 def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
@@ -39,30 +46,50 @@ class _NotForEveryone(Exception):
         self.response = response
 
 
-def cached_for_anonymous(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET" or viewer_of(request) is not None:
-            return view(request, *args, **kwargs)
+def cached_for_anonymous(**reads: Canonical) -> Callable[[View], View]:
+    """The view's page for anonymous GETs, from the read cache. `reads`: every query parameter
+    the view reads, with its canonical form; the view sees no other."""
 
-        def render() -> bytes:
-            request.rendering_for_everyone = True  # type: ignore[attr-defined]
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "GET" or viewer_of(request) is not None:
+                return view(request, *args, **kwargs)
+            canonical = _canonical(request, reads)
+
+            def render() -> bytes:
+                response = view(canonical, *args, **kwargs)
+                if response.status_code != 200 or response.get("Content-Type") != HTML:
+                    raise _NotForEveryone(response)
+                return response.content
+
+            inputs = (canonical.path, canonical.META["QUERY_STRING"])
             try:
-                response = view(request, *args, **kwargs)
-            finally:
-                request.rendering_for_everyone = False  # type: ignore[attr-defined]
-            if response.status_code != 200 or response.get("Content-Type") != HTML:
-                raise _NotForEveryone(response)
-            return response.content
+                content = read_cache.cached_for_everyone("page", inputs, render)
+            except _NotForEveryone as answer:
+                answer.response.content = _with_token(answer.response.content, request)
+                return answer.response
+            return HttpResponse(_with_token(content, request), content_type=HTML)
 
-        try:
-            content = cached_for_everyone("page", (request.get_full_path(),), render)
-        except _NotForEveryone as answer:
-            answer.response.content = _with_token(answer.response.content, request)
-            return answer.response
-        return HttpResponse(_with_token(content, request), content_type=HTML)
+        return wrapper
 
-    return wrapper
+    return decorate
+
+
+def _canonical(request: HttpRequest, reads: dict[str, Canonical]) -> HttpRequest:
+    """The request as the view renders it for everyone: only the declared query parameters,
+    canonical, in a fixed order (a shallow copy: session, user and cookies are the same)."""
+    query = QueryDict(mutable=True)
+    for name, canonical_value in reads.items():
+        raw = request.GET.get(name)
+        value = canonical_value(raw) if raw is not None else None
+        if value is not None:
+            query[name] = value
+    rendered = copy.copy(request)
+    rendered.GET = query  # type: ignore[assignment]  # a QueryDict like the one it replaces
+    rendered.META = {**request.META, "QUERY_STRING": query.urlencode()}
+    rendered.rendering_for_everyone = True  # type: ignore[attr-defined]
+    return rendered
 
 
 def _with_token(content: bytes, request: HttpRequest) -> bytes:

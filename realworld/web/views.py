@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from realworld.articles.selectors import (
-    ArticleFilters,
+    ArticleNarrow,
     article_feed,
     article_get,
     article_get_for_edit,
@@ -52,10 +52,16 @@ from realworld.web.forms import (
     error_sentences,
 )
 from realworld.web.page_cache import cached_for_anonymous
-from realworld.web.pagination import ARTICLES_PER_PAGE, page_links, requested_page
+from realworld.web.page_numbers import (
+    ARTICLES_PER_PAGE,
+    canonical_page,
+    page_links,
+    requested_page,
+)
 
 SESSION_BACKEND = "realworld.web.sessions.SessionBackend"
 POPULAR_TAGS = 20
+FOLLOWING = "following"  # ?feed=following: the articles of the authors the viewer follows
 
 View = Callable[..., HttpResponse]
 
@@ -111,20 +117,24 @@ def _article_list_page(request: HttpRequest, template: str, *, rows, count, page
 # --- Reading -------------------------------------------------------------------------------
 
 
+def _following(raw: str) -> str | None:
+    return raw if raw == FOLLOWING else None
+
+
 @require_safe
-@cached_for_anonymous
+@cached_for_anonymous(page=canonical_page, feed=_following)
 def home(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     viewer = viewer_of(request)
-    following = tag is None and request.GET.get("feed") == "following"
+    following = tag is None and request.GET.get("feed") == FOLLOWING
     if following and viewer is None:
         return _to_login(request)
     base = f"/tag/{quote(tag)}" if tag else "/"
-    page = requested_page(request, base=base, keep={"feed": "following"} if following else {})
+    page = requested_page(request, base=base, keep={"feed": FOLLOWING} if following else {})
     if following:
         assert viewer is not None
         rows, count = article_feed(viewer=viewer, page=page.window)
     else:
-        filters = ArticleFilters(tag=tag)
+        filters = ArticleNarrow(tag=tag)
         rows, count = article_list(filters=filters, viewer=viewer, page=page.window)
     return _article_list_page(
         request,
@@ -155,19 +165,19 @@ def _render_article(
 
 
 @require_safe
-@cached_for_anonymous
+@cached_for_anonymous()
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_article(request, slug, CommentForm())
 
 
 @require_safe
-@cached_for_anonymous
+@cached_for_anonymous(page=canonical_page)
 def profile_page(request: HttpRequest, username: str, favorites: bool = False) -> HttpResponse:
     viewer = viewer_of(request)
     profile = profile_get(username=username, viewer=viewer)
     base = f"/profile/{quote(username)}" + ("/favorites" if favorites else "")
     page = requested_page(request, base=base)
-    filters = ArticleFilters(favorited=username) if favorites else ArticleFilters(author=username)
+    filters = ArticleNarrow(favorited=username) if favorites else ArticleNarrow(author=username)
     rows, count = article_list(filters=filters, viewer=viewer, page=page.window)
     is_self = viewer is not None and viewer.username == profile["username"]
     return _article_list_page(
@@ -192,18 +202,14 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         address = client_address(request)
         limits.registration_allowed(email=request.POST.get("email", ""), address=address)
-        if form.is_valid():
+        if not form.is_valid():
+            errors = form.error_messages_list()
+        else:
             try:
-                user = user_register(**form.cleaned_data)
+                return _signed_in(request, user_register(**form.cleaned_data))
             except Conflict as taken:  # a concurrent registration took the name
                 errors = error_sentences(taken.errors)
-            else:
-                session_login(request, user, backend=SESSION_BACKEND)
-                return redirect(_next_of(request) or "/")
-        else:
-            errors = form.error_messages_list()
-    context = {"form": form, "errors": errors, "nav": "register", "next": _next_of(request)}
-    return render(request, "web/register.html", context)
+    return _account_page(request, "register", form, errors)
 
 
 def login(request: HttpRequest) -> HttpResponse:
@@ -212,19 +218,29 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         email, address = request.POST.get("email", ""), client_address(request)
         known = limits.login_allowed(email=email, address=address)  # the API's limits, shared
-        if form.is_valid():
+        if not form.is_valid():
+            errors = form.error_messages_list()
+        else:
             try:
                 user = user_authenticate(**form.cleaned_data)
             except InvalidCredentials as refused:  # the failure keeps its slot
                 errors = error_sentences(refused.errors)
             else:
                 limits.login_succeeded(email=email, address=address, known=known)
-                session_login(request, user, backend=SESSION_BACKEND)
-                return redirect(_next_of(request) or "/")
-        else:
-            errors = form.error_messages_list()
-    context = {"form": form, "errors": errors, "nav": "login", "next": _next_of(request)}
-    return render(request, "web/login.html", context)
+                return _signed_in(request, user)
+    return _account_page(request, "login", form, errors)
+
+
+def _signed_in(request: HttpRequest, user: User) -> HttpResponse:
+    """A new session for `user`, then back where the visitor was going (`next`) or home."""
+    session_login(request, user, backend=SESSION_BACKEND)
+    return redirect(_next_of(request) or "/")
+
+
+def _account_page(request: HttpRequest, name: str, form: Any, errors: list[str]) -> HttpResponse:
+    """The sign-up or sign-in page (`name`), with the form as sent and what was wrong with it."""
+    context = {"form": form, "errors": errors, "nav": name, "next": _next_of(request)}
+    return render(request, f"web/{name}.html", context)
 
 
 @require_POST

@@ -2,9 +2,9 @@
 
 No framework and no database: it answers each (method, path, signed in or not) with the exact
 status, headers and body the real API gave for it, so wrk against it under plain gunicorn (no
-config file, sync workers: scripts/bench.py) measures what a WSGI server and the network alone
-allow for that payload.
-Captures come from the JSON file named by BENCH_CEILING_FILE (written by scripts/bench.py).
+config file, sync workers: scripts/bench/endpoints.py) measures what a WSGI server and the
+network alone allow for that payload.
+Captures come from the JSON file named by BENCH_CEILING_FILE (written by endpoints.py).
 """
 
 import base64

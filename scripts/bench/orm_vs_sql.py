@@ -17,18 +17,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "realworld.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
-# The SQL itself, not the anonymous read cache in front of it (selectors.cached_for_everyone).
-os.environ["CONTENT_CACHE_ENTRIES"] = "0"
+# The SQL itself, not the anonymous read cache in front of it (common/read_cache.py).
+os.environ["CONTENT_CACHE_MAX_BYTES"] = "0"
 
 import django
 
 django.setup()
 
 from realworld.articles.models import Article  # noqa: E402
-from realworld.articles.selectors import ArticleFilters, article_list  # noqa: E402
+from realworld.articles.selectors import ArticleNarrow, article_list  # noqa: E402
 from realworld.common.paging import Page  # noqa: E402
-from realworld.testing.orm_reference import orm_rows  # noqa: E402
 from realworld.users.models import User  # noqa: E402
+from tests.support.orm_reference import orm_rows  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PAGES_PER_ROUND = int(os.environ.get("BENCH_PAGES", "200"))
@@ -39,7 +39,7 @@ def orm_page(viewer: User | None, limit: int = 20) -> tuple[list[dict[str, Any]]
 
 
 def sql_page(viewer: User | None) -> tuple[list[Any], int]:
-    return article_list(filters=ArticleFilters(), viewer=viewer, page=Page(limit=20, offset=0))
+    return article_list(filters=ArticleNarrow(), viewer=viewer, page=Page(limit=20, offset=0))
 
 
 def per_page_ms(read: Any, viewer: User | None) -> float:

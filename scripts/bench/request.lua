@@ -1,5 +1,5 @@
 -- wrk script for `make bench`: method, JSON body, token or cookie from the environment, and one
--- machine-readable result line (latencies in microseconds) for scripts/bench.py to parse.
+-- machine-readable result line (latencies in microseconds) for scripts/bench/endpoints.py to parse.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 if body ~= "" then

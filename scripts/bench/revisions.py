@@ -17,12 +17,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import bench
+import endpoints  # scripts/bench/endpoints.py, beside this file
 
-from realworld.testing.servers import gunicorn_server
+from tests.support.servers import gunicorn_server
 
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -39,7 +38,7 @@ def checkout(revision: str) -> Path:
         ["git", "rev-parse", "--short", revision],  # noqa: S607
         text=True,
     ).strip()
-    path = bench.REPO_ROOT / ".data" / "bench-revisions" / commit
+    path = endpoints.REPO_ROOT / ".data" / "bench-revisions" / commit
     if not path.exists():
         subprocess.check_call(["git", "worktree", "add", "--detach", str(path), commit])  # noqa: S603,S607
         # The sign-in page needs the checkout's own collected static files (its .data/static).
@@ -55,16 +54,16 @@ def main() -> None:
     url = os.environ["DATABASE_URL"]
     revisions = os.environ.get("BENCH_REVISIONS", "HEAD~1,HEAD").split(",")
     roots = {revision: checkout(revision) for revision in revisions}
-    names = bench.sample_names(url)
-    todo = [e for e in bench.endpoints(names, writes=False) if e.name in CHOSEN]
+    names = endpoints.sample_names(url)
+    todo = [e for e in endpoints.endpoints(names, writes=False) if e.name in CHOSEN]
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for round_number in range(1, ROUNDS + 1):
         for revision, root in roots.items():
-            with gunicorn_server(url, env=dict(bench.LIFTED_LIMITS), root=root) as server:
-                credentials = bench.sign_in(server.url, "user1@seed.example")
+            with gunicorn_server(url, env=dict(endpoints.LIFTED_LIMITS), root=root) as server:
+                credentials = endpoints.sign_in(server.url, "user1@seed.example")
                 for endpoint in todo:
-                    bench.wrk(server.url, endpoint, credentials, duration=1)  # warm-up
-                    result = bench.wrk(server.url, endpoint, credentials, duration=DURATION)
+                    endpoints.wrk(server.url, endpoint, credentials, duration=1)  # warm-up
+                    result = endpoints.wrk(server.url, endpoint, credentials, duration=DURATION)
                     samples.setdefault((revision, endpoint.name), []).append(
                         (result.rps, result.p99_ms)
                     )

@@ -22,13 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import bench
+import endpoints  # scripts/bench/endpoints.py, beside this file
 
-from realworld.testing.servers import gunicorn_server
 from tests.reliability.traffic import Traffic
+from tests.support.servers import gunicorn_server
 
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
@@ -50,7 +49,7 @@ MIXED = "mixed load (locust)"
 def serve(url: str, model: str):
     worker_class, _, threads = model.partition(":")
     env = {
-        **bench.LIFTED_LIMITS,
+        **endpoints.LIFTED_LIMITS,
         "GUNICORN_WORKER_CLASS": worker_class,
         "GUNICORN_THREADS": threads or "1",
         "GUNICORN_ACCESS_LOG": "",  # the same for every model: no access lines to write
@@ -58,27 +57,27 @@ def serve(url: str, model: str):
     return gunicorn_server(url, env=env)
 
 
-def mixed_load(base: str) -> bench.Result:
+def mixed_load(base: str) -> endpoints.Result:
     started = time.monotonic()
     with Traffic(base, MIXED_USERS, seconds=MIXED_SECONDS) as traffic:
         time.sleep(MIXED_SECONDS)
     outcome = traffic.stop()
     elapsed = time.monotonic() - started
-    return bench.Result(outcome.sent / elapsed, outcome.p50_ms, outcome.p99_ms, outcome.failed)
+    return endpoints.Result(outcome.sent / elapsed, outcome.p50_ms, outcome.p99_ms, outcome.failed)
 
 
 def main() -> None:
     url = os.environ["DATABASE_URL"]
-    names = bench.sample_names(url)
-    todo = [e for e in bench.endpoints(names, writes=True) if e.name in READS + WRITES]
-    samples: dict[tuple[str, str], list[bench.Result]] = {}
+    names = endpoints.sample_names(url)
+    todo = [e for e in endpoints.endpoints(names, writes=True) if e.name in READS + WRITES]
+    samples: dict[tuple[str, str], list[endpoints.Result]] = {}
     for round_number in range(1, ROUNDS + 1):
         for model in MODELS:
             with serve(url, model) as server:
-                credentials = bench.sign_in(server.url, "user1@seed.example")
+                credentials = endpoints.sign_in(server.url, "user1@seed.example")
                 for endpoint in todo:
-                    bench.wrk(server.url, endpoint, credentials, duration=1)  # warm-up
-                    result = bench.wrk(server.url, endpoint, credentials, duration=DURATION)
+                    endpoints.wrk(server.url, endpoint, credentials, duration=1)  # warm-up
+                    result = endpoints.wrk(server.url, endpoint, credentials, duration=DURATION)
                     samples.setdefault((model, endpoint.name), []).append(result)
                 samples.setdefault((model, MIXED), []).append(mixed_load(server.url))
             line = "  ".join(
@@ -88,8 +87,8 @@ def main() -> None:
             )
             print(f"round {round_number}/{ROUNDS} {model:<10} {line}", flush=True)
     print(
-        f"\nMedians of {ROUNDS} alternating rounds; wrk {bench.THREADS} threads, "
-        f"{bench.CONNECTIONS} connections, {DURATION} s; mixed: {MIXED_USERS} locust users, "
+        f"\nMedians of {ROUNDS} alternating rounds; wrk {endpoints.THREADS} threads, "
+        f"{endpoints.CONNECTIONS} connections, {DURATION} s; mixed: {MIXED_USERS} locust users, "
         f"{MIXED_SECONDS:.0f} s. req/s (p99 ms), errors if any; ratio: over {MODELS[0]}\n"
     )
     ratio_heads = [f"{model} / {MODELS[0]}" for model in MODELS[1:]]

@@ -12,41 +12,40 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import bench
+import endpoints  # scripts/bench/endpoints.py, beside this file
 
-from realworld.testing.servers import gunicorn_server
+from tests.support.servers import gunicorn_server
 
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 
 
 def main() -> None:
     url = os.environ["DATABASE_URL"]
-    names = bench.sample_names(url)
+    names = endpoints.sample_names(url)
     chosen = {
         "GET /api/articles (anon)",
         "GET /api/articles/:slug (anon)",
         "GET /api/articles (auth)",
-        bench.LOGIN,
+        endpoints.LOGIN,
     }
-    todo = [e for e in bench.endpoints(names, writes=True) if e.name in chosen]
+    todo = [e for e in endpoints.endpoints(names, writes=True) if e.name in chosen]
     for count in os.environ.get("BENCH_WORKERS", "2,3,4,5").split(","):
-        rate = bench.hasher_verify_rate(5.0, processes=int(count))
+        rate = endpoints.hasher_verify_rate(5.0, processes=int(count))
         for worker_class in os.environ.get("BENCH_CLASSES", "sync,gthread:32").split(","):
             # "sync", or "gthread:N" for N connection threads (realworld/serving.py)
             name, _, threads = worker_class.partition(":")
             args = ("--worker-class", name, "--threads", threads or "1")
             env = {"WEB_CONCURRENCY": count}
-            env.update(bench.LIFTED_LIMITS)
+            env.update(endpoints.LIFTED_LIMITS)
             with gunicorn_server(url, env=env, args=args) as server:
-                credentials = bench.sign_in(server.url, "user1@seed.example")
+                credentials = endpoints.sign_in(server.url, "user1@seed.example")
                 cells = []
                 for endpoint in todo:
-                    bench.wrk(server.url, endpoint, credentials, duration=1)
-                    seconds = max(DURATION, 15) if endpoint.name == bench.LOGIN else DURATION
-                    result = bench.wrk(server.url, endpoint, credentials, duration=seconds)
+                    endpoints.wrk(server.url, endpoint, credentials, duration=1)
+                    seconds = max(DURATION, 15) if endpoint.name == endpoints.LOGIN else DURATION
+                    result = endpoints.wrk(server.url, endpoint, credentials, duration=seconds)
                     cells.append(f"{result.rps:7.1f} ({result.p99_ms:5.0f})")
                 login = result.rps / rate
                 print(

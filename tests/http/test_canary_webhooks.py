@@ -13,9 +13,9 @@ import pytest
 import yaml
 from django.db import connection
 
-from realworld.testing.databases import REPO_ROOT, url_from_settings
-from realworld.testing.servers import LIFTED_LIMITS, gunicorn_server
 from tests.http.test_metrics import scrape
+from tests.support.databases import REPO_ROOT, url_from_settings
+from tests.support.servers import LIFTED_LIMITS, gunicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

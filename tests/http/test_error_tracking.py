@@ -16,8 +16,8 @@ import requests
 import sentry_sdk
 from django.db import connection
 
-from realworld.testing.databases import url_from_settings
-from realworld.testing.servers import gunicorn_server
+from tests.support.databases import url_from_settings
+from tests.support.servers import gunicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ def fake_sentry() -> Iterator[FakeSentry]:
 
 def test_an_unhandled_error_reaches_sentry_with_its_request_id(fake_sentry: FakeSentry):
     env = {
-        "DJANGO_SETTINGS_MODULE": "realworld.testing.crash_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.support.crash_settings",
         "SENTRY_DSN": fake_sentry.dsn,
         "REALWORLD_VERSION": "9.8.7",
         "DJANGO_ENV": "production",
@@ -120,7 +120,7 @@ def test_no_secret_reaches_sentry_from_the_frames_that_hold_them(fake_sentry: Fa
     it knows, not a password inside a dict or a serializer's repr, so the frames' local
     variables must not be sent at all; the request id still is."""
     env = {
-        "DJANGO_SETTINGS_MODULE": "realworld.testing.crash_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.support.crash_settings",
         "SENTRY_DSN": fake_sentry.dsn,
         "DJANGO_ENV": "production",
     }

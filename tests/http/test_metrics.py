@@ -11,8 +11,8 @@ import requests
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
-from realworld.testing.databases import url_from_settings
-from realworld.testing.servers import gunicorn_server
+from tests.support.databases import url_from_settings
+from tests.support.servers import gunicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,7 +157,7 @@ def dashboard_and_gate_queries() -> dict[str, str]:
 
     import yaml
 
-    from realworld.testing.databases import REPO_ROOT
+    from tests.support.databases import REPO_ROOT
 
     queries = {}
     templates = REPO_ROOT / "infrastructure/flux/apps/realworld/metric-templates.yaml"

@@ -11,14 +11,14 @@ import secrets
 import pytest
 import requests
 
-from realworld.testing.factories import (
+from realworld.users.models import User
+from tests.support.factories import (
     ArticleFactory,
     CommentFactory,
     FavoriteFactory,
     FollowFactory,
     UserFactory,
 )
-from realworld.users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

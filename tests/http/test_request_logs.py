@@ -11,8 +11,8 @@ import pytest
 import requests
 from django.db import connection
 
-from realworld.testing.databases import url_from_settings
-from realworld.testing.servers import LiveServer, gunicorn_server
+from tests.support.databases import url_from_settings
+from tests.support.servers import LiveServer, gunicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

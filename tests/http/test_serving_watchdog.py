@@ -14,8 +14,8 @@ import pytest
 import requests
 from django.db import connection
 
-from realworld.testing.databases import url_from_settings
-from realworld.testing.servers import LiveServer, gunicorn_server
+from tests.support.databases import url_from_settings
+from tests.support.servers import LiveServer, gunicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def one_worker(request) -> Iterator[tuple[LiveServer, Path]]:
     with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         path = Path(log.name)
         env = {
-            "DJANGO_SETTINGS_MODULE": "realworld.testing.crash_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.support.crash_settings",
             "WEB_CONCURRENCY": "1",
             "GUNICORN_WORKER_CLASS": "gthread",
             "GUNICORN_THREADS": "32",

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from realworld.testing.databases import (
+from tests.support.databases import (
     database_name,
     drop_database,
     recreate_database,
     with_database_name,
 )
-from realworld.testing.servers import REPO_ROOT, server_environment
+from tests.support.servers import REPO_ROOT, server_environment
 
 from .client import call
 

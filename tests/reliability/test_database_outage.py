@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from realworld.testing.databases import create_database
-from realworld.testing.private_postgres import PrivatePostgres
-from realworld.testing.servers import gunicorn_server
+from tests.support.databases import create_database
+from tests.support.private_postgres import PrivatePostgres
+from tests.support.servers import gunicorn_server
 
 from .client import Tally, call, report
 from .conftest import migrate, seed

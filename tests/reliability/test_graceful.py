@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from realworld.testing.servers import gunicorn_server
+from tests.support.servers import gunicorn_server
 
 from .client import Tally, call, report
 from .conftest import seed

@@ -19,7 +19,7 @@ import urllib.parse
 
 import pytest
 
-from realworld.testing.servers import gunicorn_server
+from tests.support.servers import gunicorn_server
 
 from .client import Tally, call, report
 

@@ -8,8 +8,8 @@ import time
 import psycopg
 import pytest
 
-from realworld.testing.databases import database_name, with_database_name
-from realworld.testing.servers import gunicorn_server
+from tests.support.databases import database_name, with_database_name
+from tests.support.servers import gunicorn_server
 
 from .client import report
 from .conftest import seed

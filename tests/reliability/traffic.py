@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from realworld.testing.servers import REPO_ROOT
+from tests.support.servers import REPO_ROOT
 
 # The traffic, and the plugin that reports what the scenarios assert on.
 LOCUSTFILES = ",".join(

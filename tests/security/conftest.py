@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
-from realworld.testing.databases import with_database_name
-from realworld.testing.servers import LiveServer, gunicorn_server
+from tests.support.databases import with_database_name
+from tests.support.servers import LiveServer, gunicorn_server
 
 
 def database_url_for_tests() -> str:

@@ -5,7 +5,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from realworld.testing.factories import ArticleFactory, UserFactory
+from tests.support.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

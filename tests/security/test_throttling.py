@@ -10,9 +10,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from realworld.common.models import RateCounter
-from realworld.testing.factories import UserFactory
-from realworld.testing.servers import gunicorn_server
 from realworld.users.tokens import user_token
+from tests.support.factories import UserFactory
+from tests.support.servers import gunicorn_server
 
 from .conftest import database_url_for_tests
 

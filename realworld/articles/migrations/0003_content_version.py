@@ -1,4 +1,4 @@
-"""A content version for the anonymous read cache (articles/selectors.py `cached_for_everyone`).
+"""A content version for the anonymous read cache (common/read_cache.py `cached_for_everyone`).
 
 Every committed write that can change what an anonymous reader sees of articles (an article, its
 tags, a favorite, an author's username, bio or image) gives the counter row "content" a new value

@@ -1,12 +1,11 @@
 import re
-import threading
 
 import pytest
-from django.db import connection
 
 from realworld.articles.models import Article, ArticleTag, Favorite
 from realworld.comments.models import Comment
-from realworld.testing.factories import (
+from tests.support.concurrency import in_parallel
+from tests.support.factories import (
     ArticleFactory,
     CommentFactory,
     FavoriteFactory,
@@ -465,43 +464,24 @@ class TestTags:
 
 @pytest.mark.django_db(transaction=True)
 class TestConcurrentFavorites:
-    @staticmethod
-    def _in_parallel(calls) -> list[int]:
-        statuses: list[int] = []
-
-        def run(call) -> None:
-            try:
-                statuses.append(call().status_code)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return statuses
-
     def test_one_user_favoriting_in_parallel_makes_one_row(self, make_client):
         article = ArticleFactory()
         api = make_client(UserFactory())
 
-        statuses = self._in_parallel(
-            [lambda: api.post(f"/api/articles/{article.slug}/favorite")] * 8
-        )
+        responses = in_parallel([lambda: api.post(f"/api/articles/{article.slug}/favorite")] * 8)
 
-        assert statuses == [200] * 8
+        assert [response.status_code for response in responses] == [200] * 8
         assert Favorite.objects.filter(article=article).count() == 1
 
     def test_many_users_favoriting_in_parallel_are_all_counted(self, make_client, api_client):
         article = ArticleFactory()
         clients = [make_client(UserFactory()) for _ in range(8)]
 
-        statuses = self._in_parallel(
+        responses = in_parallel(
             [lambda api=api: api.post(f"/api/articles/{article.slug}/favorite") for api in clients]
         )
 
-        assert statuses == [200] * 8
+        assert [response.status_code for response in responses] == [200] * 8
         assert (
             api_client.get(f"/api/articles/{article.slug}").json()["article"]["favoritesCount"] == 8
         )
@@ -513,9 +493,9 @@ def test_parallel_favorites_and_unfavorites_never_fail(make_client):
     article = ArticleFactory()
     api = make_client(UserFactory())
     path = f"/api/articles/{article.slug}/favorite"
-    statuses = TestConcurrentFavorites._in_parallel(
+    responses = in_parallel(
         [lambda method=method: getattr(api, method)(path) for method in ["post", "delete"] * 4] * 10
     )
 
-    assert statuses == [200] * 80
+    assert [response.status_code for response in responses] == [200] * 80
     assert Favorite.objects.filter(article=article).count() <= 1

@@ -5,19 +5,19 @@ every path: the services, the test factories, a user deletion's cascade, raw tag
 and many threads on separate connections at once.
 """
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count
 
 from realworld.articles import services
 from realworld.articles.models import Article, ArticleTag, Counter, Tag
-from realworld.articles.selectors import ArticleFilters, article_list, tag_list
+from realworld.articles.selectors import ArticleNarrow, article_list, tag_list
 from realworld.common.paging import Page
-from realworld.testing.factories import ArticleFactory, FavoriteFactory, UserFactory
 from realworld.users.models import User
+from tests.support.concurrency import in_parallel
+from tests.support.factories import ArticleFactory, FavoriteFactory, UserFactory
 
 
 def counted_articles() -> int:
@@ -33,9 +33,9 @@ def assert_counters_exact() -> None:
     assert dict(Tag.objects.values_list("name", "articles_count").order_by("name")) == expected
     assert tag_list() == sorted((name for name, n in expected.items() if n), key=str)
     for name, n in expected.items():
-        _, total = article_list(filters=ArticleFilters(tag=name), viewer=None, page=Page(20, 0))
+        _, total = article_list(filters=ArticleNarrow(tag=name), viewer=None, page=Page(20, 0))
         assert total == n
-    _, total = article_list(filters=ArticleFilters(), viewer=None, page=Page(20, 0))
+    _, total = article_list(filters=ArticleNarrow(), viewer=None, page=Page(20, 0))
     assert total == Article.objects.count()
 
 
@@ -70,28 +70,6 @@ def test_counters_follow_mixed_writes():
     bob.delete()  # cascades to bob's articles and their tag links
     assert_counters_exact()
     assert counted_articles() == 1
-
-
-def run_in_threads(jobs: list[Callable[[], None]]) -> list[BaseException]:
-    """Runs each job on its own thread and database connection, all released at once."""
-    start = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            start.wait()
-            job()
-        except BaseException as error:  # reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -134,9 +112,8 @@ def test_counters_exact_under_concurrent_writes():
     jobs = [creator(author, 5) for author in authors]
     jobs += [retagger(article) for article in seeded[:4]]
     jobs += [deleter(article) for article in seeded[4:]]
-    errors = run_in_threads(jobs)
+    in_parallel(jobs, start_together=True)  # raises what any of them raised
 
-    assert errors == []
     assert connection.vendor == "postgresql"
     assert Article.objects.count() == 8 + 4 * 5 - 4
     assert_counters_exact()

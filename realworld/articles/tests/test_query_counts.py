@@ -6,7 +6,7 @@ Single article: one row (+ the token's user).
 
 import pytest
 
-from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
+from tests.support.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_single_article(api_client, auth_client, followed_articles, django_asser
 
 @pytest.mark.parametrize("count", [1, 20])
 def test_comments(api_client, django_assert_num_queries, count):
-    from realworld.testing.factories import CommentFactory
+    from tests.support.factories import CommentFactory
 
     article = ArticleFactory()
     CommentFactory.create_batch(count, article=article)

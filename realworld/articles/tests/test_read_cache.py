@@ -1,4 +1,4 @@
-"""The anonymous read cache (selectors.cached_for_everyone) never serves an answer older than
+"""The anonymous read cache (common/read_cache.py) never serves an answer older than
 the last write committed before the read began, and does serve repeated reads from memory.
 
 Committed transactions (`transaction=True`): the content version changes at commit (articles
@@ -7,6 +7,7 @@ migration 0003), and inside a test's usual transaction the cache is bypassed on 
 
 import threading
 import time
+from typing import Any
 
 import orjson
 import pytest
@@ -17,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import (
-    ArticleFilters,
+    ArticleNarrow,
     article_get,
     article_list,
     tag_list,
@@ -26,14 +27,14 @@ from realworld.articles.selectors import (
 from realworld.comments.models import Comment
 from realworld.common.exceptions import NotFound
 from realworld.common.paging import Page
-from realworld.testing.factories import (
+from realworld.users.models import User
+from tests.support.factories import (
     ArticleFactory,
     CommentFactory,
     FavoriteFactory,
     FollowFactory,
     UserFactory,
 )
-from realworld.users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,8 +48,8 @@ def empty_cache():
     caches["content"].clear()
 
 
-def anonymous_page(**filters: str):
-    return article_list(filters=ArticleFilters(**filters), viewer=None, page=PAGE)
+def anonymous_page(**filters: Any):
+    return article_list(filters=ArticleNarrow(**filters), viewer=None, page=PAGE)
 
 
 def test_a_repeated_anonymous_read_costs_one_version_query():
@@ -70,15 +71,15 @@ def test_signed_in_lists_share_the_rows_and_add_the_viewers_flags():
     liked = ArticleFactory(author=followed, tags=["a"])
     ArticleFactory(tags=["a"])
     FavoriteFactory(article=liked, user=viewer)
-    for filters in (ArticleFilters(), ArticleFilters(tag="a"), ArticleFilters(tag="none")):
+    for filters in (ArticleNarrow(), ArticleNarrow(tag="a"), ArticleNarrow(tag="none")):
         anonymous_page(**{k: v for k, v in vars(filters).items() if v})  # warm the rows
         for who in (viewer, other):
             with CaptureQueriesContext(connection) as queries:
                 shared = article_list(filters=filters, viewer=who, page=PAGE)
-            with override_settings(CONTENT_CACHE_ENTRIES=0):
+            with override_settings(CONTENT_CACHE_MAX_BYTES=0):
                 assert shared == article_list(filters=filters, viewer=who, page=PAGE)
             assert len(queries) == (2 if shared[0] else 1), queries.captured_queries
-    rows, _ = article_list(filters=ArticleFilters(), viewer=viewer, page=PAGE)
+    rows, _ = article_list(filters=ArticleNarrow(), viewer=viewer, page=PAGE)
     mine = next(r for r in rows if r["id"] == liked.pk)
     assert mine["favorited"]
     assert mine["author_following"]

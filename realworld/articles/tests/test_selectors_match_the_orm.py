@@ -8,16 +8,16 @@ import pytest
 from django.db.models import Exists, OuterRef, QuerySet
 
 from realworld.articles.models import Article, ArticleTag, Favorite
-from realworld.articles.selectors import ArticleFilters, article_feed, article_get, article_list
+from realworld.articles.selectors import ArticleNarrow, article_feed, article_get, article_list
 from realworld.common.paging import Page
 from realworld.profiles.models import Follow
-from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
-from realworld.testing.orm_reference import orm_rows
+from tests.support.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
+from tests.support.orm_reference import orm_rows
 
 pytestmark = pytest.mark.django_db
 
 
-def orm_filtered(filters: ArticleFilters) -> QuerySet[Article]:
+def orm_filtered(filters: ArticleNarrow) -> QuerySet[Article]:
     queryset = Article.objects.all()
     if filters.tag is not None:
         queryset = queryset.filter(
@@ -50,13 +50,13 @@ def world():
 
 
 FILTERS = [
-    ArticleFilters(),
-    ArticleFilters(tag="a"),
-    ArticleFilters(tag="élan"),
-    ArticleFilters(tag="missing"),
-    ArticleFilters(author="<author0>"),
-    ArticleFilters(favorited="<viewer>"),
-    ArticleFilters(tag="a", author="<author1>", favorited="<author0>"),
+    ArticleNarrow(),
+    ArticleNarrow(tag="a"),
+    ArticleNarrow(tag="élan"),
+    ArticleNarrow(tag="missing"),
+    ArticleNarrow(author="<author0>"),
+    ArticleNarrow(favorited="<viewer>"),
+    ArticleNarrow(tag="a", author="<author1>", favorited="<author0>"),
 ]
 
 
@@ -69,7 +69,7 @@ def test_article_list_matches_the_orm(world, filters, signed_in, page):
         "<viewer>": viewer.username,
         **{f"<author{i}>": a.username for i, a in enumerate(authors)},
     }
-    filters = ArticleFilters(**{k: names.get(v, v) for k, v in vars(filters).items() if v})
+    filters = ArticleNarrow(**{k: names.get(v, v) for k, v in vars(filters).items() if v})
     who = viewer if signed_in else None
 
     expected = orm_rows(orm_filtered(filters), who)

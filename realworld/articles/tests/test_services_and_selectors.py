@@ -2,7 +2,7 @@ import pytest
 
 from realworld.articles.models import Article, ArticleTag, Favorite, Tag
 from realworld.articles.selectors import (
-    ArticleFilters,
+    ArticleNarrow,
     article_feed,
     article_get,
     article_list,
@@ -17,7 +17,7 @@ from realworld.articles.services import (
 )
 from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.paging import Page
-from realworld.testing.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
+from tests.support.factories import ArticleFactory, FavoriteFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 FIRST_PAGE = Page(limit=20, offset=0)
@@ -101,7 +101,7 @@ class TestSelectors:
         ArticleFactory.create_batch(3, tags=["t"])
         ArticleFactory()
 
-        rows, count = article_list(filters=ArticleFilters(tag="t"), viewer=None, page=Page(2, 0))
+        rows, count = article_list(filters=ArticleNarrow(tag="t"), viewer=None, page=Page(2, 0))
 
         assert count == 3
         assert len(rows) == 2
@@ -113,7 +113,7 @@ class TestSelectors:
         FavoriteFactory(article=article, user=user)
         FollowFactory(follower=user, followee=article.author)
 
-        rows, _ = article_list(filters=ArticleFilters(), viewer=user, page=FIRST_PAGE)
+        rows, _ = article_list(filters=ArticleNarrow(), viewer=user, page=FIRST_PAGE)
 
         assert rows[0]["favorited"] is True
         assert rows[0]["favorites_count"] == 1

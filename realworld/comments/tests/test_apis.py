@@ -3,7 +3,7 @@ import re
 import pytest
 
 from realworld.comments.models import Comment
-from realworld.testing.factories import ArticleFactory, CommentFactory, FollowFactory, UserFactory
+from tests.support.factories import ArticleFactory, CommentFactory, FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

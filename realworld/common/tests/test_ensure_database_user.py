@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from realworld.testing.databases import REPO_ROOT, create_database
-from realworld.testing.private_postgres import PrivatePostgres
+from tests.support.databases import REPO_ROOT, create_database
+from tests.support.private_postgres import PrivatePostgres
 
 ADMIN_PASSWORD = "admin-secret-1"  # nosec B105  (a throwaway test server)
 APP_PASSWORD = "app-secret-1"  # nosec B105
@@ -218,7 +218,7 @@ def test_wrong_admin_credentials_fail_clearly(server, tmp_path):
 
 
 def test_an_unreachable_database_is_not_mistaken_for_missing_credentials(admin_dir):
-    from realworld.testing.servers import free_port
+    from tests.support.servers import free_port
 
     port = free_port()
     app = f"postgres://realworld_app:{APP_PASSWORD}@127.0.0.1:{port}/realworld?sslmode=disable"

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from realworld.testing.databases import url_from_settings
+from tests.support.databases import url_from_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the check may close the connection
 

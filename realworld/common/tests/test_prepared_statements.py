@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from realworld.testing.databases import REPO_ROOT
+from tests.support.databases import REPO_ROOT
 
 PROBE = """
 import django

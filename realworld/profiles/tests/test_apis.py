@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from realworld.profiles.models import Follow
-from realworld.testing.factories import FollowFactory, UserFactory
+from tests.support.factories import FollowFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

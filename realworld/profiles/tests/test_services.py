@@ -2,7 +2,7 @@ import pytest
 
 from realworld.profiles.models import Follow
 from realworld.profiles.services import profile_follow, profile_unfollow
-from realworld.testing.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

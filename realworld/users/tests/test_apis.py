@@ -11,9 +11,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.models import User
 from realworld.users.tokens import VERSION_CLAIM, user_token
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -309,7 +309,7 @@ class TestAuthentication:
     @pytest.mark.parametrize("header", ["Token a.b.c", "Bearer a.b.c", "Basic dTpw"])
     def test_every_endpoint_that_reads_tokens_rejects_a_bad_one(self, api_client, path, header):
         # A public read answers 401 too: a client with a broken token must learn it, not be
-        # served silently as anonymous (the README's "Authentication").
+        # served silently as anonymous (docs/api.md "Authentication").
         response = api_client.get(path, HTTP_AUTHORIZATION=header)
 
         assert response.status_code == 401

@@ -1,12 +1,12 @@
 import pytest
 
 from realworld.common.exceptions import Conflict, InvalidCredentials
-from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.services import (
     user_authenticate,
     user_register,
     user_update,
 )
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

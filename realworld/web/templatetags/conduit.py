@@ -109,10 +109,13 @@ def markdown(source: str) -> SafeString:
     return mark_safe(render_markdown(source))  # noqa: S308  # nosec B308 B703 - sanitized by nh3
 
 
-@register.simple_tag
-def conduit_state(viewer: User | None, session_key: str | None = None) -> SafeString:
+@register.simple_tag(takes_context=True)
+def conduit_state(context: template.Context, viewer: User | None) -> SafeString:
     """The JSON that conduit.js exposes as window.__conduit_debug__ (no inline script). The
     token in it is bound to the viewer's web session: it dies with it (users/tokens.py)."""
+    # A request Django refused before the session middleware (a foreign Host) has no session.
+    session = getattr(context.get("request"), "session", None)
+    session_key = session.session_key if session is not None else None
     user = None
     if viewer is not None:
         user = {

@@ -8,15 +8,15 @@ from django.test import Client
 
 from realworld.articles.models import Article
 from realworld.comments.models import Comment
-from realworld.testing.factories import (
+from realworld.users.models import User
+from realworld.web.fragments import COMMENT, PREVIEW
+from realworld.web.page_cache import PLACEHOLDER
+from tests.support.factories import (
     ArticleFactory,
     CommentFactory,
     FavoriteFactory,
     UserFactory,
 )
-from realworld.users.models import User
-from realworld.web.fragments import COMMENT, PREVIEW
-from realworld.web.page_cache import PLACEHOLDER
 
 # Committed transactions: the content caches run as in production.
 pytestmark = [

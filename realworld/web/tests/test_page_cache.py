@@ -2,15 +2,18 @@
 version, each visitor's own CSRF token put in, never a page older than the last write."""
 
 import re
+from typing import cast
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from realworld.articles.models import Article
-from realworld.testing.factories import ArticleFactory, FavoriteFactory
+from realworld.common.read_cache import ProcessReadCache
 from realworld.web.page_cache import PLACEHOLDER
+from tests.support.factories import ArticleFactory, FavoriteFactory
 
 # Committed transactions: inside a test's usual transaction the cache is bypassed on purpose.
 pytestmark = [
@@ -78,3 +81,66 @@ def test_signed_in_pages_and_redirects_are_not_cached(user):
     assert response.status_code == 200
     assert PLACEHOLDER.encode() not in response.content
     assert len(queries) > 1  # rendered for them
+
+
+# --- Keys: the path and the parameters the view reads, canonical; a cap in bytes ----------------
+
+
+def content_cache() -> ProcessReadCache:
+    return cast(ProcessReadCache, caches["content"])
+
+
+def test_query_strings_a_page_does_not_read_make_no_new_entry():
+    """The issue's flood: unique query strings on an article with a 100,000-character body
+    (about 400 KB rendered) once filled a worker's memory; now they are one entry."""
+    article = ArticleFactory(body="word " * 20_000)
+    page = f"/article/{article.slug}"
+    first = visitor().get(page)
+    assert first.status_code == 200
+    assert b"word word" in first.content
+    entries, size = len(content_cache()), content_cache().size_bytes
+    for number in range(200):
+        with CaptureQueriesContext(connection) as queries:
+            response = visitor().get(f"{page}?n={number}&utm_source=flood-{number}")
+        assert response.status_code == 200
+        assert len(queries) == 1, queries.captured_queries  # the content version only
+    assert (len(content_cache()), content_cache().size_bytes) == (entries, size)
+    # and the page's own links carry no query the view did not read
+    assert b"flood-" not in response.content
+    assert b"n=199" not in response.content
+
+
+def test_a_page_number_is_one_entry_however_it_is_written():
+    ArticleFactory.create_batch(12)  # two pages of ten
+    visitor().get("/")
+    entries = len(content_cache())
+    bodies = {
+        path: TOKEN.sub(b"", visitor().get(path).content)
+        for path in ("/", "/?page=1", "/?page=01", "/?page=abc", "/?page=-3", "/?feed=global")
+    }
+    assert len(set(bodies.values())) == 1
+    assert len(content_cache()) == entries
+    second = visitor().get("/?page=2")
+    assert TOKEN.sub(b"", second.content) != bodies["/"]
+    assert len(content_cache()) > entries
+    grown = len(content_cache())
+    assert TOKEN.sub(b"", visitor().get("/?page=002&x=1").content) == TOKEN.sub(b"", second.content)
+    assert len(content_cache()) == grown
+
+
+def test_a_flood_of_distinct_reads_stays_under_the_cap_and_keeps_the_hot_page(settings):
+    """Reads that really differ (every offset of the API list) still make entries: the cap in
+    bytes bounds them, and the page readers keep asking for is not the one evicted."""
+    content = {**settings.CACHES["content"], "OPTIONS": {"MAX_BYTES": 256 * 1024}}
+    with override_settings(CACHES={**settings.CACHES, "content": content}):
+        article = ArticleFactory(body="hot " * 2_000)
+        ArticleFactory.create_batch(30)
+        hot = f"/article/{article.slug}"
+        visitor().get(hot)
+        visitor().get(hot)  # read again: kept through floods
+        for offset in range(400):
+            assert visitor().get(f"/api/articles?limit=20&offset={offset}").status_code == 200
+        assert content_cache().size_bytes <= content_cache().max_bytes
+        with CaptureQueriesContext(connection) as queries:
+            assert b"hot hot" in visitor().get(hot).content
+        assert len(queries) == 1, queries.captured_queries  # still cached

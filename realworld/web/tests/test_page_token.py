@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from realworld.common import messages
-from realworld.testing.factories import PASSWORD, UserFactory
 from realworld.users.selectors import LIVE_SESSION_BY_DIGEST
+from tests.support.factories import PASSWORD, UserFactory
 
 from .test_returning_and_privacy import csrf_token, sign_in_through
 

@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from realworld.articles.models import Article, Favorite
 from realworld.comments.models import Comment
 from realworld.profiles.models import Follow
-from realworld.testing.factories import (
+from tests.support.factories import (
     ArticleFactory,
     CommentFactory,
     FavoriteFactory,
@@ -49,6 +49,12 @@ def parsed(page: str) -> ElementsAndAttributes:
     parser = ElementsAndAttributes()
     parser.feed(page)
     return parser
+
+
+def submit(browser, path: str, fields: dict[str, str]):
+    """The form at `path` as a visitor fills it in: its page first (for the CSRF token), then
+    the POST."""
+    return browser.post(path, {**fields, "csrfmiddlewaretoken": csrf_token(browser.get(path))})
 
 
 def csrf_token(response) -> str:
@@ -148,14 +154,13 @@ class TestHome:
 
 class TestSignUpAndIn:
     def test_sign_up_signs_in_and_goes_home(self, browser):
-        form = browser.get("/register")
-        response = browser.post(
+        response = submit(
+            browser,
             "/register",
             {
                 "username": "jake",
                 "email": "jake@jake.jake",
                 "password": "jakejake1",
-                "csrfmiddlewaretoken": csrf_token(form),
             },
         )
 
@@ -170,15 +175,13 @@ class TestSignUpAndIn:
 
     def test_every_bad_field_is_listed_with_the_api_messages(self, browser):
         UserFactory(username="jake", email="jake@jake.jake")
-        form = browser.get("/register")
-
-        response = browser.post(
+        response = submit(
+            browser,
             "/register",
             {
                 "username": "other",
                 "email": "JAKE@jake.jake",
                 "password": "short",
-                "csrfmiddlewaretoken": csrf_token(form),
             },
         )
 
@@ -199,14 +202,12 @@ class TestSignUpAndIn:
 
     def test_wrong_credentials_say_so(self, browser):
         UserFactory(email="jake@jake.jake")
-        form = browser.get("/login")
-
-        response = browser.post(
+        response = submit(
+            browser,
             "/login",
             {
                 "email": "jake@jake.jake",
                 "password": "wrong",
-                "csrfmiddlewaretoken": csrf_token(form),
             },
         )
 
@@ -215,13 +216,12 @@ class TestSignUpAndIn:
 
     def test_sign_in_then_sign_out_ends_the_session_on_the_server(self, browser):
         user = UserFactory()
-        form = browser.get("/login")
-        browser.post(
+        submit(
+            browser,
             "/login",
             {
                 "email": user.email,
                 "password": "password123",
-                "csrfmiddlewaretoken": csrf_token(form),
             },
         )
         assert Session.objects.count() == 1
@@ -237,13 +237,12 @@ class TestSignUpAndIn:
 
     def test_session_cookie_flags(self, browser):
         user = UserFactory()
-        form = browser.get("/login")
-        response = browser.post(
+        response = submit(
+            browser,
             "/login",
             {
                 "email": user.email,
                 "password": "password123",
-                "csrfmiddlewaretoken": csrf_token(form),
             },
         )
 

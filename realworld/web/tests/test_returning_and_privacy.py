@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from realworld.testing.factories import PASSWORD, ArticleFactory, UserFactory
+from tests.support.factories import PASSWORD, ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from realworld.testing.factories import UserFactory
 from realworld.users.models import User
 from realworld.web.sessions import SessionStore
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

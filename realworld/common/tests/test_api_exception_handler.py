@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError
 
 from realworld.articles import apis
-from realworld.testing.factories import ArticleFactory
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

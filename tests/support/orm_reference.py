@@ -9,23 +9,13 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from realworld.articles.models import Article, ArticleTag, Favorite
+from realworld.articles.selectors import ARTICLE_COLUMNS
 from realworld.profiles.models import Follow
 from realworld.users.models import User
 
-FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "description",
-    "created_at",
-    "updated_at",
-    "favorites_count",
-    "favorited",
-    "author__username",
-    "author__bio",
-    "author__image",
-    "author_following",
-)
+# The row's fields (selectors.ArticleRow) that are columns or annotations here; the tags come
+# from a second query.
+FIELDS = tuple(name for name in ARTICLE_COLUMNS if name != "tag_list")
 
 
 def orm_rows(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_SECRET_KEY = "test-secret-key-for-local-servers-only-0123456789"  # noqa: S105
+TEST_SECRET_KEY = "test-secret-key-for-local-servers-only-0123456789"
 # Every abuse limit (settings.THROTTLE_RATES), as env var names: lifted for test traffic.
 LIMITS = (
     "LOGIN_IP",
@@ -120,9 +120,7 @@ def gunicorn_server(
         *args,
         app,
     ]
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=root, env=environment, stdout=output, stderr=output
-    )
+    process = subprocess.Popen(command, cwd=root, env=environment, stdout=output, stderr=output)
     metrics_port = environment.get("METRICS_PORT", "")
     server = LiveServer(
         process=process,

@@ -8,7 +8,7 @@ from realworld.comments.models import Comment
 from realworld.profiles.models import Follow
 from realworld.users.models import User
 
-PASSWORD = "password123"  # noqa: S105
+PASSWORD = "password123"
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

@@ -1,6 +1,6 @@
-"""Production settings plus one view that raises (realworld.testing.crash_urls): a real
+"""Production settings plus one view that raises (tests.support.crash_urls): a real
 unhandled error for the error-tracking test, served by gunicorn like any other request."""
 
 from realworld.settings import *  # noqa: F403
 
-ROOT_URLCONF = "realworld.testing.crash_urls"
+ROOT_URLCONF = "tests.support.crash_urls"

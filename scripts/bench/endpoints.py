@@ -39,15 +39,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from realworld.testing.databases import (  # noqa: E402
+from tests.support.databases import (  # noqa: E402
     database_name,
     recreate_database,
     with_database_name,
 )
-from realworld.testing.servers import (  # noqa: E402
+from tests.support.servers import (  # noqa: E402
     LIFTED_LIMITS,
     LiveServer,
     free_port,
@@ -62,7 +62,7 @@ SCALES = os.environ.get("BENCH_SCALES", "1k,100k").split(",")
 ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(";") if name]
 LUA = REPO_ROOT / "scripts" / "bench" / "request.lua"
 REPORT = REPO_ROOT / "docs" / "benchmarks.md"
-NOTES_MARKER = "<!-- notes: kept by scripts/bench.py -->"
+NOTES_MARKER = "<!-- notes: kept by scripts/bench/endpoints.py -->"
 # Targets from issue #29: ratio to the bare ceiling by kind of read (see target_ratio()).
 TARGET_ANON_API = 0.50
 TARGET_AUTH_API = 0.25
@@ -554,7 +554,8 @@ def report(
     lines = [
         "# Benchmarks",
         "",
-        "Made by `make bench` (scripts/bench.py); figures are only comparable within one run.",
+        "Made by `make bench` (scripts/bench/endpoints.py); figures are only comparable within "
+        "one run.",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; commit: `{commit}`",
         f"- machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}; "

@@ -44,7 +44,7 @@ def failing_server_error(request: HttpRequest) -> HttpResponse:
     return server_error(request)
 
 
-handler500 = "realworld.testing.crash_urls.failing_server_error"
+handler500 = "tests.support.crash_urls.failing_server_error"
 
 
 def _failing(original: Any, field: str) -> Any:

@@ -28,10 +28,21 @@ class RequestedPage:
         return f"{self.base}?{urlencode(query)}" if query else self.base
 
 
-def requested_page(request: HttpRequest, *, base: str, keep: dict[str, str] | None = None):
-    raw = request.GET.get("page", "1")
+def page_number(raw: str) -> int:
+    """`?page=` as a page number: anything but digits is page 1, past the last the last."""
     number = int(raw) if raw.isascii() and raw.isdigit() else 1
-    return RequestedPage(number=min(max(number, 1), LAST_PAGE), base=base, keep=keep or {})
+    return min(max(number, 1), LAST_PAGE)
+
+
+def canonical_page(raw: str) -> str | None:
+    """`?page=` as the page cache keys it: the number, or None for page 1 (as if absent)."""
+    number = page_number(raw)
+    return None if number == 1 else str(number)
+
+
+def requested_page(request: HttpRequest, *, base: str, keep: dict[str, str] | None = None):
+    number = page_number(request.GET.get("page", "1"))
+    return RequestedPage(number=number, base=base, keep=keep or {})
 
 
 @dataclass(frozen=True)

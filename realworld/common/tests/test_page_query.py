@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
-from realworld.common.pagination import PageParamsSerializer, page_from_query, plain_page
+from realworld.common.page_query import PageParamsSerializer, page_from_query, plain_page
 from realworld.common.paging import MAX_LIMIT, Page
 
 QUERIES = [

@@ -14,12 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from realworld.testing.servers import free_port
+from tests.support.servers import free_port
 
 
 def _bindir() -> Path:
     out = subprocess.run(  # the PostgreSQL tools on PATH, fixed arguments
-        ["pg_config", "--bindir"],  # noqa: S607
+        ["pg_config", "--bindir"],
         capture_output=True,
         text=True,
         check=True,
@@ -55,7 +55,7 @@ class PrivatePostgres:
         command = [str(self.bindir / tool), *args]
         if self.as_nobody:
             command = ["runuser", "-u", "nobody", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.root)  # noqa: S603
+        subprocess.run(command, check=True, capture_output=True, cwd=self.root)
 
     def start(self) -> float:
         """Starts the server; returns the monotonic time at which it accepts connections."""

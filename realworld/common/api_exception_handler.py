@@ -19,7 +19,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
 from realworld.common import messages
-from realworld.common.errors import (
+from realworld.common.error_bodies import (
     CONCURRENT_CHANGE,
     DATABASE_UNAVAILABLE,
     error_body,

@@ -40,7 +40,7 @@ def page_from_query(query_params) -> Page:
 def plain_page(query_params) -> Page | None:
     """The Page of plain, in-range digits (or absent parameters), without building a
     serializer (its field deep copies were a visible share of a cached list page); None otherwise.
-    Wherever it answers, PageParamsSerializer gives the same Page (tests/test_pagination.py)."""
+    Wherever it answers, PageParamsSerializer gives the same Page (tests/test_page_query.py)."""
     limit = _plain_int(query_params, "limit", DEFAULT_LIMIT)
     offset = _plain_int(query_params, "offset", 0)
     if limit is None or offset is None or limit < 1 or offset > MAX_OFFSET:
