@@ -38,9 +38,10 @@
 #                       as <project>/notifications-webhook and the alerts switched on; `off`
 #                       deletes it and switches them off; unset keeps what is there
 #   NOTIFICATIONS_PROVIDER     slack (default), msteams, discord or rocket
-#   SENTRY_DSN          error tracking (README "Error tracking"): stored in Secrets Manager as
-#                       <project>/sentry-dsn, handed to the app and its egress opened; `off`
-#                       deletes it and switches it off; unset keeps what is there
+#   SENTRY_DSN          error tracking (docs/operating.md "Error tracking"): stored in
+#                       Secrets Manager as <project>/sentry-dsn, handed to the app and its
+#                       egress opened; `off` deletes it and switches it off; unset keeps what
+#                       is there
 #   RDS_CA_BUNDLE_FILE  a local copy of AWS's global-bundle.pem when truststore.pki.rds.amazonaws.com
 #                       is unreachable from here (it is verified the same way)
 #   PROJECT_NAME, AWS_REGION, TF_STATE_BUCKET, TF_VAR_*: see infrastructure/terraform/scripts/common.sh
@@ -217,7 +218,7 @@ preflight() {
 
 This creates billable AWS resources in account $ACCOUNT_ID ($REGION): an EKS cluster,
 NAT gateways (one per AZ), a Multi-AZ RDS instance and a network load balancer.
-See "Infrastructure" in README.md for the costs. Each stack's plan is shown before it is applied.
+See "Costs that matter" in docs/deploying.md. Each stack's plan is shown before it is applied.
 
 EOF
     confirm "Continue?" || die "aborted"
@@ -515,8 +516,8 @@ if [[ $SKIP_FLUX == true ]]; then
       "brings (Karpenter); run this script again without --skip-flux"
   exit 0
 fi
-# `kubectl get canary` and `kubectl scale deployment realworld-loadtest`, as the README types
-# them, then work without -n in this context.
+# `kubectl get canary` and `kubectl scale deployment realworld-loadtest`, as docs/releasing.md
+# and docs/operating.md type them, then work without -n in this context.
 kubectl config set-context "$NAME" --namespace realworld >/dev/null
 install_rds_ca_bundle
 write_cluster_vars

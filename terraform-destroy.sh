@@ -327,7 +327,7 @@ destroy_database() {
     aws kms create-alias --alias-name "alias/$TF_VAR_final_snapshot_identifier" --target-key-id "$KEPT_KEY_ARN" ||
       warn "could not name the kept key alias/$TF_VAR_final_snapshot_identifier"
     log "final snapshot $TF_VAR_final_snapshot_identifier is encrypted with KMS key $KEPT_KEY_ARN" \
-      "(alias/$TF_VAR_final_snapshot_identifier), which is kept. Restore: see README, Tearing down."
+      "(alias/$TF_VAR_final_snapshot_identifier), which is kept. Restore: docs/deploying.md, Tearing down."
   fi
 }
 

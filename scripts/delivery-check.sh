@@ -173,11 +173,11 @@ PY
 check "workflows: SHA pins with version comments, permissions, required steps" \
   workflow_contract
 
-# README's branch protection requires status checks by name: each must be a job that runs on
-# every pull request (a workflow with `paths:` on pull_request may never report it, which
-# blocks the pull request forever), waits for every other job of its workflow, and reports
-# even when one of them failed (if: always()). And no release is tagged before CI scanned
-# both images.
+# The branch protection docs/ci-cd.md describes requires status checks by name: each must be a
+# job that runs on every pull request (a workflow with `paths:` on pull_request may never
+# report it, which blocks the pull request forever), waits for every other job of its
+# workflow, and reports even when one of them failed (if: always()). And no release is tagged
+# before CI scanned both images.
 required_checks() {
   python3 - <<'PY'
 import re
@@ -187,11 +187,13 @@ from pathlib import Path
 import yaml
 
 problems = []
-readme = Path("README.md").read_text(encoding="utf-8")
+readme = Path("docs/ci-cd.md").read_text(encoding="utf-8")
 found = re.search(r"require a pull request and the status checks (.+?)(?:,|\n\s*\n)", readme, re.S)
 names = re.findall(r"`([^`]+)`", found.group(1)) if found else []
 if not names:
-    problems.append("README.md: no 'require a pull request and the status checks `...`' sentence")
+    problems.append(
+        "docs/ci-cd.md: no 'require a pull request and the status checks `...`' sentence"
+    )
 jobs = {}
 for path in sorted(Path(".github/workflows").glob("*.yml")):
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))

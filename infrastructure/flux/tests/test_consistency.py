@@ -652,9 +652,16 @@ def test_the_rollback_runbook_suspends_the_automation_that_would_undo_the_pin(
     assert len(marked) == 2, "both images' tags are pinned together"
     update_path = (fluxlib.REPO_ROOT / automation["spec"]["update"]["path"]).resolve()
     assert pinned.resolve().is_relative_to(update_path)
-    readme = (fluxlib.REPO_ROOT / "README.md").read_text()
-    assert "revert the automation's commit" not in readme, "the README must not advise a revert"
-    assert "docs/releasing.md" in readme
+    documents = [
+        fluxlib.REPO_ROOT / "README.md",
+        *sorted((fluxlib.REPO_ROOT / "docs").glob("*.md")),
+    ]
+    for document in documents:
+        text = document.read_text()
+        assert "revert the automation's commit" not in text, (
+            f"{document.relative_to(fluxlib.REPO_ROOT)} must not advise a revert"
+        )
+    assert "docs/releasing.md" in (fluxlib.REPO_ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize("layer", ["infra-controllers", "infra-configs", "infra-mesh", "apps"])

@@ -9,5 +9,5 @@ terraform {
   }
 
   # The state bucket cannot hold its own creation state: this stack keeps a
-  # local terraform.tfstate (git-ignored). See "Infrastructure" in README.md.
+  # local terraform.tfstate (git-ignored). See "Infrastructure" in docs/deploying.md.
 }

@@ -2,8 +2,8 @@
 # Read access for External Secrets Operator (EKS Pod Identity on its service
 # account) to three secrets: the RDS-managed master secret, and two that
 # terraform-apply.sh creates only when given a value: the chat webhook for
-# release notifications (README "Notifications") and the app's Sentry DSN
-# (README "Error tracking"). Both are encrypted with the aws/secretsmanager key,
+# release notifications (docs/releasing.md "Notifications") and the app's Sentry DSN
+# (docs/operating.md "Error tracking"). Both are encrypted with the aws/secretsmanager key,
 # which Secrets Manager may use on the reader's behalf without a KMS grant here.
 ################################################################################
 

@@ -59,7 +59,7 @@ require_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if ((${#missing[@]} > 0)); then
-    die "missing tools: ${missing[*]} (see README.md, Infrastructure, Prerequisites)"
+    die "missing tools: ${missing[*]} (see docs/deploying.md, Prerequisites)"
   fi
 }
 
