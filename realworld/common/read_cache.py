@@ -25,7 +25,7 @@ The store (`ProcessReadCache`) is bounded by bytes, not by entries, and resists 
 entry starts on probation and is protected only once it is read again, and new entries evict
 probationers first, so a burst of one-off keys cannot push out the pages readers keep asking
 for (segmented LRU). Why hand-written: Django's LocMemCache caps entries, not bytes, and evicts
-in plain LRU order; cachetools has no segmented policy. tests/test_read_cache_store.py holds it
+in plain LRU order; cachetools has no segmented policy. common/tests/test_read_cache.py holds it
 to both promises.
 
 Per process, by rule: a page in it carries this process's random CSRF placeholder
@@ -157,7 +157,7 @@ def rendered_once(kind: str, inputs: Sequence[Any], render: Callable[[Any], str]
 # --- The store ---------------------------------------------------------------------------------
 
 # What an entry costs beyond its key and pickled value: the key and bytes objects' headers, the
-# entry tuple and its ordered-dict node (tests/test_read_cache_store.py measures the total).
+# entry tuple and its ordered-dict node (common/tests/test_read_cache.py measures the total).
 ENTRY_OVERHEAD = 384
 PROTECTED_SHARE = 0.8  # of the bytes: entries read at least twice
 

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
@@ -55,15 +56,15 @@ def cached_for_anonymous(**reads: Canonical) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "GET" or viewer_of(request) is not None:
                 return view(request, *args, **kwargs)
-            canonical = _canonical(request, reads)
+            query = _canonical_query(request, reads) if request.META.get("QUERY_STRING") else ""
 
-            def render() -> bytes:
-                response = view(canonical, *args, **kwargs)
+            def render() -> bytes:  # only on a miss: the request as the view renders it
+                response = view(_for_everyone(request, query), *args, **kwargs)
                 if response.status_code != 200 or response.get("Content-Type") != HTML:
                     raise _NotForEveryone(response)
                 return response.content
 
-            inputs = (canonical.path, canonical.META["QUERY_STRING"])
+            inputs = (request.path, query)
             try:
                 content = read_cache.cached_for_everyone("page", inputs, render)
             except _NotForEveryone as answer:
@@ -76,18 +77,23 @@ def cached_for_anonymous(**reads: Canonical) -> Callable[[View], View]:
     return decorate
 
 
-def _canonical(request: HttpRequest, reads: dict[str, Canonical]) -> HttpRequest:
-    """The request as the view renders it for everyone: only the declared query parameters,
-    canonical, in a fixed order (a shallow copy: session, user and cookies are the same)."""
-    query = QueryDict(mutable=True)
+def _canonical_query(request: HttpRequest, reads: dict[str, Canonical]) -> str:
+    """The query string of only the declared parameters, canonical, in a fixed order."""
+    pairs = []
     for name, canonical_value in reads.items():
         raw = request.GET.get(name)
         value = canonical_value(raw) if raw is not None else None
         if value is not None:
-            query[name] = value
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def _for_everyone(request: HttpRequest, query: str) -> HttpRequest:
+    """The request with only `query` for its query string (a shallow copy: session, user and
+    cookies are the same), marked as rendered for everyone."""
     rendered = copy.copy(request)
-    rendered.GET = query  # type: ignore[assignment]  # a QueryDict like the one it replaces
-    rendered.META = {**request.META, "QUERY_STRING": query.urlencode()}
+    rendered.GET = QueryDict(query)  # type: ignore[assignment]  # as Django parses it
+    rendered.META = {**request.META, "QUERY_STRING": query}
     rendered.rendering_for_everyone = True  # type: ignore[attr-defined]
     return rendered
 

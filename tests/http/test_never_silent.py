@@ -34,7 +34,7 @@ def test_a_production_start_without_the_static_manifest_refuses_to_start(tmp_pat
         server = gunicorn_server(
             url_from_settings(connection.settings_dict),
             # One worker: with two failing at once, gunicorn's master exited with 1 instead of
-            # its boot-error code 3 in about one start of three here.
+            # its boot-error code 3 on some starts.
             env={"STATIC_ROOT": str(empty), "WEB_CONCURRENCY": "1"},
             output=output.fileno(),
         )
