@@ -168,6 +168,7 @@ CACHES = {
     ),
     "content": {
         "BACKEND": "realworld.common.read_cache.ProcessReadCache",
+        "LOCATION": "realworld-content",
         # Entries are keyed by the content version, so none needs a time limit.
         "TIMEOUT": None,
         "OPTIONS": {"MAX_BYTES": CONTENT_CACHE_MAX_BYTES},

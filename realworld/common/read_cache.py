@@ -168,140 +168,160 @@ class _Entry(NamedTuple):
     size: int
 
 
+class _Segments:
+    """The entries of one store, in two least-recently-used orders, and their bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.protected_max_bytes = int(max_bytes * PROTECTED_SHARE)
+        self.lock = threading.Lock()
+        self.probation: OrderedDict[str, _Entry] = OrderedDict()
+        self.protected: OrderedDict[str, _Entry] = OrderedDict()
+        self.probation_bytes = self.protected_bytes = 0
+
+
+# Django builds a cache backend per thread (django.core.cache.caches is thread-local), so the
+# entries live here, one store per LOCATION and cap, shared by every thread of the process (as
+# LocMemCache does).
+_STORES: dict[tuple[str, int], _Segments] = {}
+_STORES_LOCK = threading.Lock()
+
+
 class ProcessReadCache(BaseCache):
     """A Django cache backend in this process's memory, capped by bytes (OPTIONS MAX_BYTES),
-    with segmented-LRU eviction. Thread-safe (gthread workers share it)."""
+    with segmented-LRU eviction, shared by the process's threads."""
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         super().__init__(params)
-        self.max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 2**20))
-        self.protected_max_bytes = int(self.max_bytes * PROTECTED_SHARE)
-        self._lock = threading.Lock()
-        self.clear()
+        max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 2**20))
+        with _STORES_LOCK:
+            self._store = _STORES.setdefault((name, max_bytes), _Segments(max_bytes))
+        self.max_bytes = max_bytes
 
     @property
     def size_bytes(self) -> int:
-        return self._probation_bytes + self._protected_bytes
+        return self._store.probation_bytes + self._store.protected_bytes
 
     def __len__(self) -> int:
-        return len(self._probation) + len(self._protected)
-
-    def protected_keys(self) -> list[str]:
-        with self._lock:
-            return list(self._protected)
+        return len(self._store.probation) + len(self._store.protected)
 
     def clear(self) -> None:
-        with self._lock:
-            self._probation: OrderedDict[str, _Entry] = OrderedDict()
-            self._protected: OrderedDict[str, _Entry] = OrderedDict()
-            self._probation_bytes = self._protected_bytes = 0
+        store = self._store
+        with store.lock:
+            store.probation.clear()
+            store.protected.clear()
+            store.probation_bytes = store.protected_bytes = 0
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
-        with self._lock:
+        with self._store.lock:
             entry = self._hit(key)
         return default if entry is None else pickle.loads(entry.value)  # noqa: S301  # nosec B301
 
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> None:
-        self._store(key, value, timeout, version, replace=True)
+        self._put(key, value, timeout, version, replace=True)
 
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> bool:
-        return self._store(key, value, timeout, version, replace=False)
+        return self._put(key, value, timeout, version, replace=False)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
-        with self._lock:
-            entry = self._hit(key)
-            if entry is None:
+        store = self._store
+        with store.lock:
+            if self._live(key) is None:
                 return False
-            segment = self._protected if key in self._protected else self._probation
-            segment[key] = entry._replace(expires=self.get_backend_timeout(timeout))
+            segment = store.protected if key in store.protected else store.probation
+            segment[key] = segment[key]._replace(expires=self.get_backend_timeout(timeout))
             return True
 
     def delete(self, key: Any, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
-        with self._lock:
+        with self._store.lock:
             return self._remove(key) is not None
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
-        with self._lock:
-            entry = self._probation.get(key) or self._protected.get(key)
-            return entry is not None and not self._expired(entry)
+        with self._store.lock:
+            return self._live(key) is not None
 
-    # Under the lock from here on.
+    # Under the store's lock from here on.
 
-    @staticmethod
-    def _expired(entry: _Entry) -> bool:
-        return entry.expires is not None and entry.expires <= time.time()
-
-    def _hit(self, key: str) -> _Entry | None:
-        """The live entry at `key`, now the most recently used; read twice, it is protected."""
-        entry = self._protected.get(key)
-        if entry is not None:
-            self._protected.move_to_end(key)
-        else:
-            entry = self._probation.pop(key, None)
-            if entry is None:
-                return None
-            self._probation_bytes -= entry.size
-            self._protected[key] = entry
-            self._protected_bytes += entry.size
-            self._demote_beyond_share()
-        if self._expired(entry):
+    def _live(self, key: str) -> _Entry | None:
+        """The entry at `key` if it has not expired (an expired one is dropped); no promotion."""
+        store = self._store
+        entry = store.protected.get(key) or store.probation.get(key)
+        if entry is not None and entry.expires is not None and entry.expires <= time.time():
             self._remove(key)
             return None
         return entry
 
-    def _store(
+    def _hit(self, key: str) -> _Entry | None:
+        """The live entry at `key`, now the most recently used; read twice, it is protected."""
+        entry = self._live(key)
+        if entry is None:
+            return None
+        store = self._store
+        if key in store.protected:
+            store.protected.move_to_end(key)
+        else:
+            del store.probation[key]
+            store.probation_bytes -= entry.size
+            store.protected[key] = entry
+            store.protected_bytes += entry.size
+            self._demote_beyond_share()
+        return entry
+
+    def _put(
         self, key: Any, value: Any, timeout: Any, version: int | None, *, replace: bool
     ) -> bool:
         key = self.make_and_validate_key(key, version=version)
         pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        entry = _Entry(pickled, self.get_backend_timeout(timeout), len(key) + len(pickled))
-        entry = entry._replace(size=entry.size + ENTRY_OVERHEAD)
-        with self._lock:
-            if not replace and self._hit(key) is not None:
+        size = len(key) + len(pickled) + ENTRY_OVERHEAD
+        entry = _Entry(pickled, self.get_backend_timeout(timeout), size)
+        store = self._store
+        with store.lock:
+            if not replace and self._live(key) is not None:
                 return False
             self._remove(key)
-            if entry.size > self.max_bytes - self.protected_max_bytes:
+            if size > store.max_bytes - store.protected_max_bytes:
                 return False  # larger than probation itself: it would only evict everything
-            self._probation[key] = entry
-            self._probation_bytes += entry.size
+            store.probation[key] = entry
+            store.probation_bytes += size
             self._evict_beyond_cap()
             return True
 
     def _remove(self, key: str) -> _Entry | None:
-        entry = self._probation.pop(key, None)
+        store = self._store
+        entry = store.probation.pop(key, None)
         if entry is not None:
-            self._probation_bytes -= entry.size
+            store.probation_bytes -= entry.size
             return entry
-        entry = self._protected.pop(key, None)
+        entry = store.protected.pop(key, None)
         if entry is not None:
-            self._protected_bytes -= entry.size
+            store.protected_bytes -= entry.size
         return entry
 
     def _demote_beyond_share(self) -> None:
         """The protected segment's least recent entries go back on probation (most recent end)."""
-        while self._protected_bytes > self.protected_max_bytes:
-            key, entry = self._protected.popitem(last=False)
-            self._protected_bytes -= entry.size
-            self._probation[key] = entry
-            self._probation_bytes += entry.size
+        store = self._store
+        while store.protected_bytes > store.protected_max_bytes:
+            key, entry = store.protected.popitem(last=False)
+            store.protected_bytes -= entry.size
+            store.probation[key] = entry
+            store.probation_bytes += entry.size
         self._evict_beyond_cap()
 
     def _evict_beyond_cap(self) -> None:
-        while self.size_bytes > self.max_bytes:
-            segment = self._probation or self._protected
-            _key, entry = segment.popitem(last=False)
-            if segment is self._probation:
-                self._probation_bytes -= entry.size
+        store = self._store
+        while store.probation_bytes + store.protected_bytes > store.max_bytes:
+            if store.probation:
+                store.probation_bytes -= store.probation.popitem(last=False)[1].size
             else:
-                self._protected_bytes -= entry.size
+                store.protected_bytes -= store.protected.popitem(last=False)[1].size
 
 
 def require_per_process() -> None:

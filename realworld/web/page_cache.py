@@ -92,7 +92,7 @@ def _for_everyone(request: HttpRequest, query: str) -> HttpRequest:
     """The request with only `query` for its query string (a shallow copy: session, user and
     cookies are the same), marked as rendered for everyone."""
     rendered = copy.copy(request)
-    rendered.GET = QueryDict(query)  # type: ignore[assignment]  # as Django parses it
+    rendered.GET = QueryDict(query)  # as Django parses it
     rendered.META = {**request.META, "QUERY_STRING": query}
     rendered.rendering_for_everyone = True  # type: ignore[attr-defined]
     return rendered

@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import tracemalloc
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ KIB = 1024
 
 
 def store(max_bytes: int) -> ProcessReadCache:
-    return ProcessReadCache("test", {"OPTIONS": {"MAX_BYTES": max_bytes}})
+    """A store of its own (a new LOCATION), empty."""
+    return ProcessReadCache(f"test-{uuid.uuid4()}", {"OPTIONS": {"MAX_BYTES": max_bytes}})
 
 
 def test_a_flood_of_new_entries_never_takes_more_than_the_cap():
@@ -87,6 +90,25 @@ def test_the_store_behaves_as_a_django_cache():
     assert cache.get("huge") is None
     assert cache.get_many(["fresh", "none"]) == {"fresh": "v"}
     cache.clear()
+    assert len(cache) == 0
+    assert cache.size_bytes == 0
+
+
+def test_every_thread_of_the_process_reads_the_same_store():
+    """Django builds a backend per thread; the entries are the process's, not the thread's."""
+    caches["content"].set("written-here", "shared")
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(caches["content"].get("written-here")))
+    reader.start()
+    reader.join()
+    assert seen == ["shared"]
+    caches["content"].delete("written-here")
+
+
+def test_an_expired_entry_is_dropped_without_promoting_it():
+    cache = store(64 * KIB)
+    cache.set("gone", "v", timeout=-1)
+    assert not cache.has_key("gone")
     assert len(cache) == 0
     assert cache.size_bytes == 0
 
