@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "django.contrib.sitemaps",  # its sitemap.xml templates (web/syndication.py)
     "realworld.common.apps.StaticFilesConfig",  # django.contrib.staticfiles, trimmed
     "rest_framework",
     "corsheaders",

@@ -129,7 +129,7 @@ SCREENSHOT_ARTICLE = {
 
 
 def cmd_screenshots(args: argparse.Namespace) -> None:
-    """docs/screenshot-home.png and docs/screenshot-article.png from a seeded database."""
+    """docs/screenshot-*.png (home, article, search, article in the dark theme), seeded."""
     url = with_database_name(database_url(), "realworld_screenshots")
     recreate_database(url)
     env = local_environment(url)

@@ -8,10 +8,17 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 });
+const shots = [
+  ["home", "/", "light"],
+  ["article", `/article/${slug}`, "light"],
+  ["search", "/search?q=cache+index", "light"],
+  ["article-dark", `/article/${slug}`, "dark"],
+];
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-for (const [name, path] of [["home", "/"], ["article", `/article/${slug}`]]) {
+for (const [name, path, colorScheme] of shots) {
+  await page.emulateMedia({ colorScheme });
   await page.goto(base + path);
   await page.screenshot({ path: `docs/screenshot-${name}.png` });
-  console.log(`docs/screenshot-${name}.png <- ${path}`);
+  console.log(`docs/screenshot-${name}.png <- ${path} (${colorScheme})`);
 }
 await browser.close();

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 TITLE_MAX_LENGTH = 255
@@ -6,6 +8,9 @@ DESCRIPTION_MAX_LENGTH = 2000
 BODY_MAX_LENGTH = 100_000
 TAG_MAX_LENGTH = 64
 MAX_TAGS = 20
+# The text search configuration of the search vector (migration 0005) and of every query on it.
+SEARCH_CONFIG = "english"
+SEARCH_MAX_LENGTH = 200  # characters of a search (?search=, /search?q=)
 
 
 class Tag(models.Model):
@@ -39,12 +44,17 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Title (weight A), tag names and description (B), body (C): computed by database triggers
+    # in the writing transaction, whatever writes (migration 0005). Never set it from Python.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [
             # Lists are "most recent first"; these serve the global list and ?author= / the feed.
             models.Index(fields=["-created_at", "-id"], name="article_recent_idx"),
             models.Index(fields=["author", "-created_at", "-id"], name="article_author_recent_idx"),
+            # ?search= and /search: `search_vector @@ websearch_to_tsquery(...)`.
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from typing import Annotated, Any, NamedTuple, TypedDict, cast, get_type_hints
 from django.db import connection, models
 from psycopg import sql
 
-from realworld.articles.models import Article, ArticleTag, Counter, Favorite, Tag
+from realworld.articles.models import SEARCH_CONFIG, Article, ArticleTag, Counter, Favorite, Tag
 from realworld.common import read_cache
 from realworld.common.exceptions import Forbidden, NotFound
 from realworld.common.paging import Page
@@ -142,6 +142,26 @@ TAG_LINKS_RECENT_FIRST = sql.SQL("ORDER BY tx.article_created_at DESC, tx.articl
 TAG_ID = sql.SQL("(SELECT id FROM {tag} WHERE name = {name})").format(
     name=sql.Placeholder("tag"), **TABLES
 )
+# ?search=: web-search syntax ("quoted phrase", or, -excluded) over the stored search vector
+# (models.Article.search_vector, GIN-indexed), best match first, then most recent.
+SEARCH_QUERY = sql.SQL("websearch_to_tsquery({config}, {search})").format(
+    config=sql.Literal(SEARCH_CONFIG), search=sql.Placeholder("search")
+)
+# A search page is found first as ids and ranks (`hits`), then only those rows are read whole:
+# joining every match to its author and sorting the wide rows cost 10x more on a rare word. The
+# hits carry the number of matches (`count(*) OVER ()`), so the index is searched once, not
+# again for articlesCount (docs/benchmarks-history.md "Search").
+SEARCH_HITS = sql.SQL(
+    """SELECT a.id, a.created_at, ts_rank_cd(a.search_vector, {query}) AS rank,
+       count(*) OVER () AS matches {source} {where}
+ORDER BY rank DESC, a.created_at DESC, a.id DESC LIMIT {limit} OFFSET {offset}"""
+)
+SEARCH_PAGE = sql.SQL(
+    """{columns}, h.matches AS {matches}
+FROM ({hits}) h JOIN {article} a ON a.id = h.id JOIN {user} u ON u.id = a.author_id
+ORDER BY h.rank DESC, h.created_at DESC, h.id DESC"""
+)
+MATCHES = "_matches"  # the extra column of a search page's rows: how many articles match
 
 
 def _user_id(param: str) -> sql.Composed:
@@ -162,6 +182,7 @@ FILTER_TERMS: dict[str, sql.Composable] = {
     "feed": sql.SQL(
         "a.author_id IN (SELECT followee_id FROM {follow} WHERE follower_id = {id})"
     ).format(id=sql.Placeholder("feed"), **TABLES),
+    "search": sql.SQL("a.search_vector @@ {}").format(SEARCH_QUERY),
 }
 
 
@@ -173,6 +194,7 @@ class ArticleNarrow:
     author: str | None = None
     favorited: str | None = None  # a username: the articles that user favorited
     feed: int | None = None  # a user id: the articles of the authors that user follows
+    search: str | None = None  # words to find (web-search syntax): best match first
 
     @property
     def params(self) -> dict[str, Any]:
@@ -189,15 +211,34 @@ def _statements(filters: frozenset[str]) -> tuple[str, str]:
     terms = [term for name, term in FILTER_TERMS.items() if name in filters]
     where = sql.SQL("WHERE {}").format(sql.SQL(" AND ").join(terms)) if terms else sql.SQL("")
     tagged = "tag" in filters
-    page = sql.SQL("{} {} {} {} LIMIT {} OFFSET {}").format(
-        ROW_COLUMNS,
-        TAG_LINKS_FROM if tagged else ARTICLES_FROM,
-        where,
-        TAG_LINKS_RECENT_FIRST if tagged else RECENT_FIRST,
-        sql.Placeholder("limit"),
-        sql.Placeholder("offset"),
-    )
+    window = {"limit": sql.Placeholder("limit"), "offset": sql.Placeholder("offset")}
+    page: sql.Composable
+    if "search" in filters:
+        hits = SEARCH_HITS.format(
+            query=SEARCH_QUERY, source=_narrowest_source(filters), where=where, **window
+        )
+        page = SEARCH_PAGE.format(
+            columns=ROW_COLUMNS, hits=hits, matches=sql.Identifier(MATCHES), **TABLES
+        )
+    else:
+        page = sql.SQL("{} {} {} {} LIMIT {limit} OFFSET {offset}").format(
+            ROW_COLUMNS,
+            TAG_LINKS_FROM if tagged else ARTICLES_FROM,
+            where,
+            TAG_LINKS_RECENT_FIRST if tagged else RECENT_FIRST,
+            **window,
+        )
     return page.as_string(), _count_statement(filters, where).as_string()
+
+
+def _narrowest_source(filters: frozenset[str]) -> sql.Composed:
+    """FROM the articles, or from the tag's links when there is a ?tag= (their WHERE terms)."""
+    source = (
+        sql.SQL("FROM {article_tag} tx JOIN {article} a ON a.id = tx.article_id")
+        if "tag" in filters
+        else sql.SQL("FROM {article} a")
+    )
+    return source.format(**TABLES)
 
 
 def _count_statement(filters: frozenset[str], where: sql.Composable) -> sql.Composed:
@@ -214,12 +255,7 @@ def _count_statement(filters: frozenset[str], where: sql.Composable) -> sql.Comp
         return sql.SQL("SELECT count(*) FROM {favorite} WHERE user_id = {user_id}").format(
             user_id=_user_id("favorited"), **TABLES
         )
-    source = (
-        sql.SQL("{article_tag} tx JOIN {article} a ON a.id = tx.article_id")
-        if "tag" in filters
-        else sql.SQL("{article} a")
-    ).format(**TABLES)
-    return sql.SQL("SELECT count(*) FROM {} {}").format(source, where)
+    return sql.SQL("SELECT count(*) {} {}").format(_narrowest_source(filters), where)
 
 
 def _page_of(
@@ -228,7 +264,12 @@ def _page_of(
     page_sql, count_sql = narrow.statements
     params = {**narrow.params, "viewer": viewer_id(viewer)}
     rows = fetch_dicts(page_sql, {**params, "limit": page.limit, "offset": page.offset})
-    with connection.cursor() as cursor:
+    if rows and MATCHES in rows[0]:  # a search page counted its matches
+        count = rows[0][MATCHES]
+        for row in rows:
+            del row[MATCHES]
+        return cast(list[ArticleRow], rows), count
+    with connection.cursor() as cursor:  # past the last page of a search too
         cursor.execute(count_sql, narrow.params)
         count = cursor.fetchone()[0]
     return cast(list[ArticleRow], rows), count
@@ -279,6 +320,92 @@ def _with_viewer_flags(rows: list[ArticleRow], viewer_id: int) -> list[ArticleRo
     for row in rows:
         row["favorited"], row["author_following"] = flags.get(row["id"], (False, False))
     return rows
+
+
+class Excerpt(NamedTuple):
+    """A piece of an article's text, and whether it is one of the words a search matched."""
+
+    text: str
+    matched: bool
+
+
+class SearchMatch(TypedDict):
+    """Where a search matched an article: its title and description, and a few words of its
+    body around the matches (empty when the body has none), each as excerpts."""
+
+    title: list[Excerpt]
+    description: list[Excerpt]
+    body: list[Excerpt]
+
+
+# ts_headline marks each matched word between two private-use characters, removed from the
+# text beforehand, so a mark in the result is always one of ours. The body is read up to
+# HEADLINE_BODY_CHARS: ts_headline parses all it is given, and a body holds up to 100,000.
+MATCH_START, MATCH_STOP = "\ue000", "\ue001"
+HEADLINE_BODY_CHARS = 20_000
+_WHOLE = f"HighlightAll=true, StartSel={MATCH_START}, StopSel={MATCH_STOP}"
+_FRAGMENTS = (
+    f'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … ", '
+    f"StartSel={MATCH_START}, StopSel={MATCH_STOP}"
+)
+
+
+def _headline(text: sql.Composable, options: str) -> sql.Composed:
+    unmarked = sql.SQL("translate({}, {}, '')").format(text, sql.Literal(MATCH_START + MATCH_STOP))
+    return sql.SQL("ts_headline({config}, {text}, {query}, {options})").format(
+        config=sql.Literal(SEARCH_CONFIG),
+        text=unmarked,
+        query=SEARCH_QUERY,
+        options=sql.Literal(options),
+    )
+
+
+SEARCH_MATCHES = (
+    sql.SQL(
+        "SELECT a.id, {title} AS title, {description} AS description, {body} AS body"
+        " FROM {article} a WHERE a.id = ANY({ids})"
+    )
+    .format(
+        title=_headline(sql.SQL("a.title"), _WHOLE),
+        description=_headline(sql.SQL("a.description"), _WHOLE),
+        body=_headline(sql.SQL("left(a.body, {})").format(HEADLINE_BODY_CHARS), _FRAGMENTS),
+        ids=sql.Placeholder("ids"),
+        **TABLES,
+    )
+    .as_string()
+)
+
+
+def _excerpts(headline: str) -> list[Excerpt]:
+    """A marked headline as excerpts: "a \ue000b\ue001 c" -> a, b (matched), c."""
+    excerpts = []
+    for piece in headline.split(MATCH_START):
+        matched, _, rest = piece.rpartition(MATCH_STOP)
+        if matched:
+            excerpts.append(Excerpt(matched, True))
+        if rest:
+            excerpts.append(Excerpt(rest, False))
+    return excerpts
+
+
+def search_matches(*, search: str, article_ids: list[int]) -> dict[int, SearchMatch]:
+    """Where `search` matched each of these articles (a page of `ArticleNarrow(search=...)`)."""
+
+    def read() -> dict[int, SearchMatch]:
+        if not article_ids or not storable(search):
+            return {}
+        rows = fetch_dicts(SEARCH_MATCHES, {"search": search, "ids": article_ids})
+        return {
+            row["id"]: SearchMatch(
+                title=_excerpts(row["title"]),
+                description=_excerpts(row["description"]),
+                # With no match in the body, ts_headline gives its first words: not shown.
+                body=_excerpts(row["body"]) if MATCH_START in row["body"] else [],
+            )
+            for row in rows
+        }
+
+    return read_cache.cached_for_everyone("search-matches", (search, tuple(article_ids)), read)
 
 
 def article_feed(*, viewer: User, page: Page) -> tuple[list[ArticleRow], int]:
@@ -354,6 +481,16 @@ def tag_popular(*, limit: int) -> list[str]:
         return list(in_use.values_list("name", flat=True)[:limit])
 
     return read_cache.cached_for_everyone("popular-tags", (limit,), read)
+
+
+def article_locations() -> "models.QuerySet[Article, Any]":
+    """Every article's slug and last change, oldest first: the sitemap (paged by Django)."""
+    return Article.objects.order_by("id").values("slug", "updated_at")
+
+
+def tag_locations() -> "models.QuerySet[Tag, str]":
+    """The names of the tags in use, in name order: the sitemap."""
+    return Tag.objects.filter(articles_count__gt=0).order_by("name").values_list("name", flat=True)
 
 
 def article_get_for_edit(*, slug: str, user: User) -> ArticleDetailRow:

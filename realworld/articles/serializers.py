@@ -10,6 +10,7 @@ from realworld.articles.models import (
     BODY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     MAX_TAGS,
+    SEARCH_MAX_LENGTH,
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
@@ -63,6 +64,15 @@ class ArticleListQuerySerializer(serializers.Serializer):
     favorited = text(
         max_length=USERNAME_MAX_LENGTH, required=False, help_text="Filter by a user's favorites"
     )
+    search = text(
+        max_length=SEARCH_MAX_LENGTH,
+        required=False,
+        help_text=(
+            "Extension (not in the RealWorld spec): full-text search over title, description,"
+            ' body and tags, in web-search syntax (words, "a phrase", or, -word), best match'
+            " first. Combines with the other filters."
+        ),
+    )
 
 
 class ListFilters(TypedDict, total=False):
@@ -71,6 +81,7 @@ class ListFilters(TypedDict, total=False):
     tag: str
     author: str
     favorited: str
+    search: str
 
 
 LIST_FILTER_LENGTHS: dict[str, int] = {
@@ -80,7 +91,7 @@ LIST_FILTER_LENGTHS: dict[str, int] = {
 
 
 def list_filters_from_query(query_params: Any) -> ListFilters:
-    """?tag=, ?author=, ?favorited= validated; a 422 (ValidationError) for a bad one."""
+    """?tag=, ?author=, ?favorited=, ?search= validated; a 422 (ValidationError) for a bad one."""
     found = plain_list_filters(query_params)
     if found is None:  # anything unusual: the serializer decides (and words the error)
         query = ArticleListQuerySerializer(data=query_params)

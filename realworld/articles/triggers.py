@@ -1,11 +1,11 @@
 """Every PostgreSQL trigger that keeps a column or row of this app true, and what it keeps.
 
-The columns they maintain (Tag.articles_count, ArticleTag.article_created_at, the Counter rows)
-are never set from Python: whatever writes (a service, a factory, COPY, a cascade), the
-database keeps them in the writing transaction. The SQL lives in the migration named (a
-migration is frozen once released); realworld/articles/tests/test_triggers.py checks that the
-database has exactly these triggers, each on its table calling its function, so this list
-cannot drift from what runs.
+The columns they maintain (Tag.articles_count, ArticleTag.article_created_at, the Counter rows,
+Article.search_vector) are never set from Python: whatever writes (a service, a factory, COPY, a
+cascade), the database keeps them in the writing transaction. The SQL lives in the migration
+named (a migration is frozen once released); realworld/articles/tests/test_triggers.py checks
+that the database has exactly these triggers, each on its table calling its function, so this
+list cannot drift from what runs.
 """
 
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ class Trigger:
 
 COUNTERS = "Counter 'articles' and Tag.articles_count (statement-level, transition tables)"
 CONTENT = "Counter 'content': the content version of the anonymous read cache (deferred)"
+SEARCH = "Article.search_vector: title, tag names, description and body (full-text search)"
 
 TRIGGERS = (
     Trigger(
@@ -64,5 +65,16 @@ TRIGGERS = (
         "articles_bump_content_version",
         CONTENT,
         "0004",
+    ),
+    Trigger("articles_search_vector", "articles_article", "articles_search_vector", SEARCH, "0005"),
+    *(
+        Trigger(
+            f"articles_search_vector_tags_{event}",
+            "articles_articletag",
+            "articles_search_vector_tags",
+            SEARCH,
+            "0005",
+        )
+        for event in ("insert", "update", "delete")
     ),
 )

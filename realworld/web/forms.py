@@ -13,6 +13,7 @@ from realworld.articles.models import (
     BODY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     MAX_TAGS,
+    SEARCH_MAX_LENGTH,
     TAG_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
@@ -82,6 +83,16 @@ class RegisterForm(_TakenNames):
     username = _text(max_length=USERNAME_MAX_LENGTH, validators=[validate_username])
     email = _email()
     password = _password()
+
+
+class SearchForm(ConduitForm):
+    """/search?q=: the words to find (none: the page asks for some)."""
+
+    q = _text(max_length=SEARCH_MAX_LENGTH, required=False)
+
+    def words(self) -> str:
+        """The search, its spaces collapsed (the form must be valid)."""
+        return " ".join(self.cleaned_data["q"].split())
 
 
 class LoginForm(ConduitForm):

@@ -9,9 +9,10 @@ Template rendering was most of an anonymous home page (docs/benchmarks-history.m
 cached bytes and pages"). The placeholder is random per process, like the cache, so no text a
 user writes can contain it.
 
-A page is keyed by its path and the query parameters its view declares it reads, each in its
-canonical form, and the view renders from exactly those: `?page=01`, `?page=1` and
-`?utm_source=x` are the page already cached, not new entries.
+A page is keyed by its site address (scheme and host: pages carry absolute canonical URLs), its
+path and the query parameters its view declares it reads, each in its canonical form, and the
+view renders from exactly those: `?page=01`, `?page=1` and `?utm_source=x` are the page already
+cached, not new entries.
 """
 
 import copy
@@ -64,7 +65,8 @@ def cached_for_anonymous(**reads: Canonical) -> Callable[[View], View]:
                     raise _NotForEveryone(response)
                 return response.content
 
-            inputs = (request.path, query)
+            # The host too: a page's canonical link and share tags are absolute URLs.
+            inputs = (request.scheme, request.get_host(), request.path, query)
             try:
                 content = read_cache.cached_for_everyone("page", inputs, render)
             except _NotForEveryone as answer:

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from realworld.web import views
+from realworld.web import syndication, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tag/<str:tag>", views.home, name="tag"),
+    path("search", views.search, name="search"),
     path("login", views.login, name="login"),
     path("register", views.register, name="register"),
     path("logout", views.logout, name="logout"),
@@ -23,4 +24,11 @@ urlpatterns = [
     path("profile/<str:username>/favorites", views.profile_page, {"favorites": True}),
     path("profile/<str:username>/follow", views.follow_action),
     path("profile/<str:username>/unfollow", views.follow_action, {"undo": True}),
+    # For programs: Atom feeds, the sitemap, robots.txt (web/syndication.py).
+    path("atom.xml", syndication.global_feed, name="feed"),
+    path("tag/<str:tag>/atom.xml", syndication.tag_feed, name="tag-feed"),
+    path("profile/<str:username>/atom.xml", syndication.author_feed, name="author-feed"),
+    path("sitemap.xml", syndication.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", syndication.sitemap_section, name="sitemap-section"),
+    path("robots.txt", syndication.robots_txt, name="robots"),
 ]

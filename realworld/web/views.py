@@ -24,6 +24,7 @@ from realworld.articles.selectors import (
     article_get,
     article_get_for_edit,
     article_list,
+    search_matches,
     tag_popular,
 )
 from realworld.articles.services import (
@@ -48,6 +49,7 @@ from realworld.web.forms import (
     CommentForm,
     LoginForm,
     RegisterForm,
+    SearchForm,
     SettingsForm,
     error_sentences,
 )
@@ -156,6 +158,7 @@ def _render_article(
     article = article_get(slug=slug, viewer=viewer)
     context = {
         "article": article,
+        "canonical_url": request.build_absolute_uri(f"/article/{quote(article['slug'])}"),
         "comments": comment_list(slug=slug, viewer=viewer),
         "is_author": viewer is not None and viewer.username == article["author__username"],
         "comment_form": comment_form,
@@ -190,6 +193,39 @@ def profile_page(request: HttpRequest, username: str, favorites: bool = False) -
         favorites=favorites,
         is_self=is_self,
         nav="me" if is_self else None,
+    )
+
+
+def _search_words(raw: str) -> str | None:
+    """`?q=` as the page cache keys it: spaces collapsed, None when there are no words."""
+    return " ".join(raw.split()) or None
+
+
+@require_safe
+@cached_for_anonymous(q=_search_words, page=canonical_page)
+def search(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    form = SearchForm(request.GET)
+    if not form.is_valid():  # too long, or text no database can store: said on the page
+        errors = [f"Your search {message}" for message in form.errors["q"]]
+        context = {"form": form, "errors": errors, "words": ""}
+        return render(request, "web/search.html", context, status=400)
+    words = form.words()
+    if not words:
+        return render(request, "web/search.html", {"form": form, "words": ""})
+    page = requested_page(request, base="/search", keep={"q": words})
+    rows, count = article_list(filters=ArticleNarrow(search=words), viewer=viewer, page=page.window)
+    matches = search_matches(search=words, article_ids=[row["id"] for row in rows])
+    return _article_list_page(
+        request,
+        "web/search.html",
+        rows=rows,
+        count=count,
+        page=page,
+        form=form,
+        words=words,
+        matches=matches,
+        matched=count,
     )
 
 

@@ -282,6 +282,37 @@ test.describe("favorites, follows and feeds", () => {
   });
 });
 
+test.describe("search, feeds and sharing", () => {
+  test("the navbar's search box finds an article by a word of its body, marked", async ({ page, browser }) => {
+    await register(page, uniqueUser());
+    const word = `zq${Date.now().toString(36)}`;
+    const slug = await publish(page, {
+      title: "Searchable",
+      description: "Found by its body",
+      body: `A paragraph that mentions ${word} once.`,
+      tags: [],
+    });
+
+    const reader = await browser.newPage();  // signed out
+    await reader.goto("/");
+    await reader.fill("nav input[name=q]", word);
+    await Promise.all([reader.waitForURL(`/search?q=${word}`), reader.press("nav input[name=q]", "Enter")]);
+    await expect(reader.locator(".search-summary")).toContainText(`1 article matches ${word}`);
+    await expect(reader.locator(".article-preview h1")).toHaveText("Searchable");
+    await expect(reader.locator(".search-excerpt mark")).toHaveText(word);
+    await expect(reader.locator("#search-words")).toHaveValue(word);
+    await reader.click(".article-preview .preview-link");
+    await expect(reader).toHaveURL(`/article/${slug}`);
+    await expect(reader.locator('link[rel="canonical"]')).toHaveAttribute("href", new RegExp(`/article/${slug}$`));
+    await expect(reader.locator('meta[property="og:title"]')).toHaveAttribute("content", "Searchable");
+    const feedHref = await reader.locator('link[rel="alternate"][type="application/atom+xml"]').getAttribute("href");
+    const feed = await reader.request.get(feedHref!);
+    expect(feed.headers()["content-type"]).toContain("application/atom+xml");
+    expect(await feed.text()).toContain(`/article/${slug}`);
+    await reader.close();
+  });
+});
+
 test.describe("settings and profiles", () => {
   test("update settings, see them on the profile; a new password replaces the old", async ({ page }) => {
     const user = uniqueUser();

@@ -24,6 +24,11 @@ QUERIES = [
     "tag=a&tag=b",
     "limit=5&tag=x",
     "author=&favorited=jane",
+    "search=read+cache",
+    "search=%22a+phrase%22+-not",
+    "search=%20padded%20",
+    "search=" + "s" * 201,
+    "search=&tag=x",
 ]
 
 

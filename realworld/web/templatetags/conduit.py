@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html, json_script
+from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from realworld.users.models import User
@@ -47,10 +47,16 @@ def shared(context: template.Context, template_name: str, **data: Any) -> SafeSt
 
 
 @register.simple_tag(takes_context=True)
-def article_previews(context: template.Context, articles: list[dict]) -> SafeString:
-    """Each article's preview, from the fragment cache (web/fragments.py)."""
+def article_previews(
+    context: template.Context, articles: list[dict], matches: dict | None = None
+) -> SafeString:
+    """Each article's preview, from the fragment cache (web/fragments.py); in search results,
+    with where the search matched it (selectors.SearchMatch, by article id)."""
     page = context["this_page"]
-    previews = [{"article": article, "this_page": page} for article in articles]
+    previews = [
+        {"article": article, "this_page": page, "match": (matches or {}).get(article["id"])}
+        for article in articles
+    ]
     return fragments.render_each(fragments.PREVIEW, previews, str(context["csrf_token"]))
 
 
@@ -127,3 +133,10 @@ def conduit_state(context: template.Context, viewer: User | None) -> SafeString:
         }
     state = {"authState": "authenticated" if user else "unauthenticated", "user": user}
     return json_script(state, "conduit-state")
+
+
+@register.filter
+def marked(excerpts: list) -> SafeString:
+    """A search's excerpts (selectors.Excerpt) as HTML: escaped, the matched words in <mark>."""
+    pieces = ((format_html("<mark>{}</mark>", e.text) if e.matched else e.text,) for e in excerpts)
+    return format_html_join("", "{}", pieces)

@@ -43,10 +43,16 @@
       hidden.type = "hidden";
       hidden.name = "tagList";
       hidden.value = name;
-      const remove = document.createElement("i");
-      remove.className = "ion-close-round";
-      remove.setAttribute("aria-label", "Remove " + name);
-      remove.textContent = "\u00d7";
+      // A button, so the keyboard can remove it too; the icon inside as the server draws it.
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "tag-remove";
+      remove.setAttribute("aria-label", "Remove tag " + name);
+      const cross = document.createElement("i");
+      cross.className = "ion-close-round";
+      cross.setAttribute("aria-hidden", "true");
+      cross.textContent = "\u00d7";
+      remove.append(cross);
       pill.append(hidden, remove, document.createTextNode(" " + name));
       list.append(pill);
     };
@@ -64,12 +70,19 @@
 
     list.addEventListener("click", (event) => {
       const target = event.target instanceof Element ? event.target : null;
-      const cross = target ? target.closest(".ion-close-round") : null;
-      if (cross) {
-        cross.closest(".tag-pill").remove();
+      const remove = target ? target.closest(".tag-remove") : null;
+      if (remove) {
+        remove.closest(".tag-pill").remove();
+        input.focus(); // the focus was on the removed button: back to the tags field
       }
     });
   };
 
   document.querySelectorAll("input.tag-input").forEach(enhanceTags);
+
+  // --- A form sent back with errors: the list takes the focus, so a screen reader reads it ---
+  const errors = document.querySelector("ul.error-messages");
+  if (errors) {
+    errors.focus();
+  }
 })();
