@@ -7,8 +7,10 @@ signed in. Each endpoint's response bytes are captured first and replayed by a b
 (scripts/bench/ceiling.py) under plain gunicorn: no project config, sync workers, 2 and 4 of
 them, each measured right after the app; the faster of the two is the ceiling, and the figure
 that matters is the ratio, marked against issue #29's targets. Login is compared with the
-password hasher's raw verify rate (one verifying process per core). Prints everything and
-writes docs/benchmarks.md.
+password hasher's raw verify rate (one verifying process per core). Last, a second server with
+the read cache off serves lists and searches that each request picks anew: what a read costs
+when the cache misses, and issue #31's comparison of a search's p99 with a list's. Prints
+everything and writes docs/benchmarks.md.
 
     make bench                                 # DATABASE_URL, else the embedded PostgreSQL
     BENCH_DURATION=10 BENCH_SCALES=1k make bench
@@ -72,10 +74,27 @@ TARGET_TAIL = 3.0  # p99 <= 3 x p50
 TARGET_GROWTH = 1.5  # p99 at 100k <= 1.5 x p99 at 1k
 TARGET_LOGIN = 0.8
 TARGET_HOME_VS_LIST = 0.5  # the home page's req/s against the API list endpoint's
+TARGET_SEARCH_VS_LIST = 2.0  # issue #31: a search's p99 <= 2 x the anonymous list's, at 100k
 CEILING_WORKERS = (2, 4)  # the bare ceiling runs at each; the faster counts
 HOME = "GET / (page, anon)"
 API_LIST = "GET /api/articles (anon)"
 LOGIN = "POST /api/users/login"
+SEARCH_API = "GET /api/articles?search= (anon)"
+# Served with the read cache off (`uncached`): what every read costs when the cache misses.
+UNCACHED_LIST = "GET /api/articles?author= (anon, uncached)"
+UNCACHED_PAGE = "GET /profile/:username (page, anon, uncached)"
+RARE_SEARCH_API = "GET /api/articles?search=<rare word> (anon, uncached)"
+COMMON_SEARCH_API = "GET /api/articles?search=<word in all>+<rare word> (anon, uncached)"
+RARE_SEARCH_PAGE = "GET /search?q=<rare word> (page, anon, uncached)"
+COMMON_SEARCH_PAGE = "GET /search?q=<word in all>+<rare word> (page, anon, uncached)"
+# Issue #31's comparison: a search's p99 against the list's, each pair alike in caching.
+SEARCH_VS_LIST = (
+    (SEARCH_API, API_LIST),
+    (RARE_SEARCH_API, UNCACHED_LIST),
+    (COMMON_SEARCH_API, UNCACHED_LIST),
+    (RARE_SEARCH_PAGE, UNCACHED_PAGE),
+    (COMMON_SEARCH_PAGE, UNCACHED_PAGE),
+)
 FLOOR = "GET /healthz (Django floor)"
 HOP_HEADERS = ("server", "date", "connection")  # gunicorn writes its own
 SEED_PASSWORD = "password"  # noqa: S105 - the seeded users' documented password
@@ -92,6 +111,10 @@ class Endpoint:
     read: bool = True
     page: bool = False  # a web page: signed in by the session cookie, not the Token header
     floor: bool = False  # a reference row, no target: what any request through Django costs
+    # Served by a second server with the read cache off; "{n}" in the path is a random number
+    # from 1 to `uncached` each request, so PostgreSQL is not asked one row over and over. No
+    # bare ceiling (it replays one response): compared with an uncached list, in the same run.
+    uncached: int = 0
 
 
 @dataclass
@@ -121,7 +144,7 @@ class Row:
 
 def target_ratio(endpoint: Endpoint) -> float | None:
     """Issue #29's floor for this read's ratio to the bare ceiling (writes have none)."""
-    if not endpoint.read or endpoint.floor:
+    if not endpoint.read or endpoint.floor or endpoint.uncached:
         return None
     if endpoint.page:
         return TARGET_AUTH_PAGE if endpoint.auth else TARGET_ANON_PAGE
@@ -151,6 +174,9 @@ def sample_names(url: str) -> dict[str, str]:
         " ON a.author_id = u.id GROUP BY u.username ORDER BY count(*) DESC, u.username LIMIT 1",
         "slug": "SELECT a.slug FROM articles_article a JOIN comments_comment c"
         " ON c.article_id = a.id GROUP BY a.slug ORDER BY count(*) DESC, a.slug LIMIT 1",
+        # How far "{n}" ranges in an uncached endpoint's path (seeded ids are 1 to these).
+        "users": "SELECT count(*)::text FROM users_user",
+        "articles": "SELECT count(*)::text FROM articles_article",
     }
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
         return {key: conn.execute(sql).fetchone()[0] for key, sql in queries.items()}  # type: ignore[index]
@@ -169,7 +195,7 @@ def http(
     base: str, endpoint: Endpoint, credentials: Credentials
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     request = urllib.request.Request(  # noqa: S310 - loopback only
-        base + endpoint.path,
+        base + endpoint.path.replace("{n}", "1"),
         method=endpoint.method,
         data=endpoint.body.encode() if endpoint.body else None,
         headers={"Content-Type": "application/json"} if endpoint.body else {},
@@ -194,10 +220,12 @@ def wrk(
         BENCH_BODY=endpoint.body,
         BENCH_TOKEN=credentials.token if endpoint.auth and not endpoint.page else "",
         BENCH_COOKIE=credentials.cookie if endpoint.auth and endpoint.page else "",
+        BENCH_RANDOM_PATH=endpoint.path if endpoint.uncached else "",
+        BENCH_RANDOM_MAX=str(endpoint.uncached),
     )
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
     output = subprocess.run(  # noqa: S603
-        [*command, "-s", str(LUA), base + endpoint.path],
+        [*command, "-s", str(LUA), base + endpoint.path.replace("{n}", "1")],
         env=env,
         capture_output=True,
         text=True,
@@ -403,6 +431,20 @@ def endpoints(names: dict[str, str], *, writes: bool) -> list[Endpoint]:
             Endpoint(f"GET /article/:slug (page, {who})", f"/article/{slug}", auth, page=True),
             Endpoint(f"GET /profile/:username (page, {who})", "/profile/user2", auth, page=True),
         ]
+    # Full-text search: the most used tag's name as a word (a third of the articles at 100k).
+    # Then, with the read cache off, a random author's articles and profile page beside
+    # searches for a rare word (an article's number: one match) and for that word with one the
+    # seeded texts all share (every article holds every seed word: the index's worst case).
+    users, articles = int(names["users"]), int(names["articles"])
+    reads += [
+        Endpoint(SEARCH_API, f"/api/articles?search={tag}&limit=20"),
+        Endpoint(UNCACHED_LIST, "/api/articles?author=user{n}&limit=20", uncached=users),
+        Endpoint(UNCACHED_PAGE, "/profile/user{n}", page=True, uncached=users),
+        Endpoint(RARE_SEARCH_API, "/api/articles?search={n}&limit=20", uncached=articles),
+        Endpoint(COMMON_SEARCH_API, "/api/articles?search=django+{n}&limit=20", uncached=articles),
+        Endpoint(RARE_SEARCH_PAGE, "/search?q={n}", page=True, uncached=articles),
+        Endpoint(COMMON_SEARCH_PAGE, "/search?q=django+{n}", page=True, uncached=articles),
+    ]
     if not writes:
         return reads
     article = {"title": "Benchmark", "description": "wrk", "body": "Bench " * 50, "tagList": ["b"]}
@@ -435,6 +477,8 @@ def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list
             status, headers, body = http(server.url, endpoint, credentials)
             if status != endpoint.expect:
                 raise RuntimeError(f"{endpoint.name}: {status} {body[:300]!r}")
+            if endpoint.uncached:
+                continue
             captures.append(
                 {
                     "method": endpoint.method,
@@ -453,6 +497,8 @@ def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list
                 for count in CEILING_WORKERS
             }
             for endpoint in todo:
+                if endpoint.uncached:
+                    continue
                 wrk(server.url, endpoint, credentials, duration=1)  # warm-up: caches, statements
                 if endpoint.name == LOGIN:
                     # A few verifications per second: a longer run for a stable rate.
@@ -463,15 +509,26 @@ def bench_scale(url: str, scale: str, workers_env: dict[str, str]) -> tuple[list
                     rows[-1].ceiling, rows[-1].ceiling_workers = bare_ceiling(
                         ceilings, endpoint, credentials
                     )
-                row = rows[-1]
-                ratio = f"ratio {row.ratio:.3f}" if row.ratio is not None else ""
-                print(
-                    f"  {scale:>4} {endpoint.name:<42} {row.app.rps:7.0f} req/s "
-                    f"p50 {row.app.p50_ms:6.1f} p99 {row.app.p99_ms:6.1f} ms  {ratio}",
-                    flush=True,
-                )
+                print_row(scale, rows[-1])
         rss = worker_rss_mb(server)
+    uncached = [endpoint for endpoint in todo if endpoint.uncached]
+    if uncached:
+        with gunicorn_server(url, env={**workers_env, "CONTENT_CACHE_MAX_BYTES": "0"}) as server:
+            credentials = sign_in(server.url, "user1@seed.example")
+            for endpoint in uncached:
+                wrk(server.url, endpoint, credentials, duration=1)  # warm-up: statements
+                rows.append(Row(endpoint, wrk(server.url, endpoint, credentials)))
+                print_row(scale, rows[-1])
     return rows, rss
+
+
+def print_row(scale: str, row: Row) -> None:
+    ratio = f"ratio {row.ratio:.3f}" if row.ratio is not None else ""
+    print(
+        f"  {scale:>4} {row.endpoint.name:<42} {row.app.rps:7.0f} req/s "
+        f"p50 {row.app.p50_ms:6.1f} p99 {row.app.p99_ms:6.1f} ms  {ratio}",
+        flush=True,
+    )
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -570,6 +627,8 @@ def report(
         f">= {TARGET_AUTH_API} signed in; >= {TARGET_ANON_PAGE} for anonymous pages, "
         f">= {TARGET_AUTH_PAGE} signed in; p99 <= {TARGET_TAIL:g} x p50; growth = p99 at "
         f"100k / p99 at 1k <= {TARGET_GROWTH}",
+        f"- search (issue #31): p99 <= {TARGET_SEARCH_VS_LIST:g} x the p99 of a list read alike "
+        "(both cached, or both with the read cache off), at 100k",
         f"- the whole run took {elapsed / 60:.1f} min",
         "",
     ]
@@ -620,6 +679,16 @@ def report(
                 f"{by_name[API_LIST].app.rps:.0f} req/s = {home_ratio:.2f} "
                 f"(target >= {TARGET_HOME_VS_LIST}: {verdict(home_ratio >= TARGET_HOME_VS_LIST)})",
             ]
+        for search, listing in SEARCH_VS_LIST:
+            if search in by_name and listing in by_name:
+                vs_list = by_name[search].app.p99_ms / by_name[listing].app.p99_ms
+                met = verdict(vs_list <= TARGET_SEARCH_VS_LIST)
+                lines += [
+                    "",
+                    f"{search} vs {listing}, p99: {by_name[search].app.p99_ms:.1f} / "
+                    f"{by_name[listing].app.p99_ms:.1f} ms = {vs_list:.2f} (target <= "
+                    f"{TARGET_SEARCH_VS_LIST:g} at 100k: {met})",
+                ]
         lines += [
             "",
             f"Worker RSS after the run: {', '.join(f'{s:.0f}' for s in sizes)} MiB "

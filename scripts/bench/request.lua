@@ -16,6 +16,26 @@ if cookie ~= "" then
   wrk.headers["Cookie"] = cookie
 end
 
+-- A path of its own each request: "{n}" in BENCH_RANDOM_PATH becomes a random number from 1 to
+-- BENCH_RANDOM_MAX (seeded per thread), so PostgreSQL is not asked for one row over and over.
+local template = os.getenv("BENCH_RANDOM_PATH") or ""
+if template ~= "" then
+  local highest = tonumber(os.getenv("BENCH_RANDOM_MAX") or "1000")
+  request = function()
+    if not seeded then
+      math.randomseed(os.time() + (thread_id or 0) * 7919)
+      seeded = true
+    end
+    local path = template:gsub("{n}", tostring(math.random(1, highest)))
+    return wrk.format(nil, path)
+  end
+end
+
+setup = function(thread)
+  thread_count = (thread_count or 0) + 1
+  thread:set("thread_id", thread_count)
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
