@@ -182,7 +182,11 @@ FILTER_TERMS: dict[str, sql.Composable] = {
     "feed": sql.SQL(
         "a.author_id IN (SELECT followee_id FROM {follow} WHERE follower_id = {id})"
     ).format(id=sql.Placeholder("feed"), **TABLES),
-    "search": sql.SQL("a.search_vector @@ {}").format(SEARCH_QUERY),
+    # A search of only excluded words ("-word") cannot use the index and would rank every
+    # article: querytree() is 'T' for such a query, and it matches nothing.
+    "search": sql.SQL("a.search_vector @@ {query} AND querytree({query}) <> 'T'").format(
+        query=SEARCH_QUERY
+    ),
 }
 
 
@@ -488,9 +492,21 @@ def article_locations() -> "models.QuerySet[Article, Any]":
     return Article.objects.order_by("id").values("slug", "updated_at")
 
 
+def article_total() -> int:
+    """How many articles there are: the trigger-kept counter, not a COUNT(*) of the table."""
+    counter = Counter.objects.filter(name="articles").values_list("value", flat=True).first()
+    return counter or 0
+
+
 def tag_locations() -> "models.QuerySet[Tag, str]":
-    """The names of the tags in use, in name order: the sitemap."""
-    return Tag.objects.filter(articles_count__gt=0).order_by("name").values_list("name", flat=True)
+    """The names of the tags in use that a URL path can carry, in name order: the sitemap."""
+    in_use = Tag.objects.filter(articles_count__gt=0).exclude(name__contains="/")
+    return in_use.order_by("name").values_list("name", flat=True)
+
+
+def tag_in_use(*, name: str) -> bool:
+    """Whether any article carries the tag `name`."""
+    return storable(name) and Tag.objects.filter(name=name, articles_count__gt=0).exists()
 
 
 def article_get_for_edit(*, slug: str, user: User) -> ArticleDetailRow:

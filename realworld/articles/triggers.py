@@ -69,7 +69,8 @@ TRIGGERS = (
     Trigger("articles_search_vector", "articles_article", "articles_search_vector", SEARCH, "0005"),
     *(
         Trigger(
-            f"articles_search_vector_tags_{event}",
+            # Named to fire before the counter triggers: the article is locked first (0005).
+            f"articles_article_vector_from_tags_{event}",
             "articles_articletag",
             "articles_search_vector_tags",
             SEARCH,

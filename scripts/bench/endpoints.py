@@ -434,7 +434,8 @@ def endpoints(names: dict[str, str], *, writes: bool) -> list[Endpoint]:
     # Full-text search: the most used tag's name as a word (a third of the articles at 100k).
     # Then, with the read cache off, a random author's articles and profile page beside
     # searches for a rare word (an article's number: one match) and for that word with one the
-    # seeded texts all share (every article holds every seed word: the index's worst case).
+    # seeded texts all share (every article holds every seed word, so the index walks 99% of
+    # the articles to intersect them with the rare one).
     users, articles = int(names["users"]), int(names["articles"])
     reads += [
         Endpoint(SEARCH_API, f"/api/articles?search={tag}&limit=20"),

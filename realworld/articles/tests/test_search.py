@@ -121,7 +121,16 @@ class TestSearchParameter:
         assert all(set(article) == set(body["articles"][0]) for article in body["articles"])
         assert "_matches" not in str(body)
 
-    @pytest.mark.parametrize("query", ["search=the", "search=%26%7C%21", "search=nothing-here"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "search=the",
+            "search=%26%7C%21",
+            "search=nothing-here",
+            "search=-something",
+            "search=-x+-y",
+        ],
+    )
     def test_no_match_is_an_empty_page(self, api_client, query):
         ArticleFactory(title="Something")
         assert api_client.get(f"/api/articles?{query}").json() == {
@@ -179,3 +188,52 @@ class TestWhereItMatched:
         match = search_matches(search="cache", article_ids=[article.pk])[article.pk]
         assert [e.text for e in match["title"] if e.matched] == ["cache"]
         assert Tag.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tag_link_write_and_an_article_edit_take_their_locks_in_one_order():
+    """One transaction holds the article (an edit) while another writes a tag link of it; then
+    the first writes a tag link too. The link's triggers lock the article before the counters
+    (migration 0005's trigger names), so the second waits on the article holding nothing the
+    first needs: no deadlock. With the counters locked first, PostgreSQL aborts one of them."""
+    import threading
+    import time
+
+    import psycopg
+
+    from tests.support.databases import url_from_settings
+
+    article = ArticleFactory(tags=["a"])
+    second_tag, third_tag = Tag.objects.create(name="b"), Tag.objects.create(name="c")
+    url = url_from_settings(connection.settings_dict)
+    link = "INSERT INTO articles_articletag (article_id, tag_id) VALUES (%s, %s)"
+    errors: list[BaseException] = []
+    with psycopg.connect(url) as editor, psycopg.connect(url) as tagger:
+        editor.execute("UPDATE articles_article SET title = 'Edited' WHERE id = %s", [article.pk])
+        tagger_pid = tagger.info.backend_pid
+
+        def add_tag() -> None:
+            try:
+                tagger.execute(link, [article.pk, second_tag.pk])
+                tagger.commit()
+            except BaseException as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=add_tag)
+        thread.start()
+        with psycopg.connect(url, autocommit=True) as watcher:
+            for _ in range(100):  # until the tagger waits for a lock
+                waiting = watcher.execute(
+                    "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                    [tagger_pid],
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the tag link's write never waited for the article")
+        editor.execute(link, [article.pk, third_tag.pk])
+        editor.commit()
+        thread.join(timeout=10)
+    assert errors == []
+    assert {"edit", "b", "c"} <= lexemes(article)

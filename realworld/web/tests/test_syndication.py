@@ -131,7 +131,9 @@ def test_feeds_and_the_sitemap_come_from_the_read_cache_until_a_write(browser):
         browser.get("/sitemap-articles.xml")
         browser.get("/sitemap-articles.xml")
     reads_of_articles = [q for q in queries if "articles_article" in q["sql"]]
-    assert len(reads_of_articles) == 2  # the sitemap's first render (count, page); no feed read
+    # The sitemap's first render reads its page of articles (the count is the trigger-kept
+    # counter); the second render and the cached feed read nothing.
+    assert len(reads_of_articles) == 1
     ArticleFactory(title="Fresh")
     assert [e.title for e in parsed(browser.get("/atom.xml")).entries] == ["Fresh", "Cached"]
 
@@ -142,3 +144,48 @@ def test_another_host_gets_its_own_urls(browser, settings):
     other = browser.get("/robots.txt", HTTP_HOST="realworld.takehome.local").content.decode()
     assert "Sitemap: http://realworld.takehome.local/sitemap.xml" in other
     assert "Sitemap: http://testserver/sitemap.xml" in browser.get("/robots.txt").content.decode()
+
+
+def test_the_sitemap_pages_by_the_counted_articles(browser, monkeypatch):
+    from realworld.web.syndication import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [ArticleFactory() for _ in range(3)]
+    index = xml_of(browser.get("/sitemap.xml"))
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert "http://testserver/sitemap-articles.xml?p=2" in sections
+    assert "http://testserver/sitemap-articles.xml?p=3" not in sections
+    second = xml_of(browser.get("/sitemap-articles.xml?p=2"))
+    assert [loc.text for loc in second.findall("s:url/s:loc", SITEMAP_NS)] == [
+        f"http://testserver/article/{articles[2].slug}"
+    ]
+    for bad in ("p=3", "p=0", "p=abc"):
+        assert browser.get(f"/sitemap-articles.xml?{bad}").status_code == 404
+
+
+def test_text_xml_cannot_carry_is_left_out_of_a_feed(browser):
+    ArticleFactory(
+        title="Bell\x07 and \x1b[31mescape", description="Form\x0cfeed \ufffe", tags=["t\x01ag"]
+    )
+    for path in ("/atom.xml", "/tag/t%01ag/atom.xml"):
+        feed = parsed(browser.get(path))
+        entry = feed.entries[0]
+        assert entry.title == "Bell and [31mescape"
+        assert entry.summary == "Formfeed"
+        assert [tag.term for tag in entry.tags] == ["tag"]
+
+
+@pytest.mark.parametrize("tag", ["nothing-here", "%01", "%00"])
+def test_a_tag_no_article_carries_has_no_feed(browser, tag):
+    ArticleFactory(tags=["real"])
+    response = browser.get(f"/tag/{tag}/atom.xml")
+    assert response.status_code == 404
+    assert b"<!DOCTYPE html>" in response.content
+
+
+def test_tags_a_path_cannot_carry_stay_out_of_the_sitemap(browser):
+    ArticleFactory(tags=["a/b", "plain"])
+    tags = xml_of(browser.get("/sitemap-tags.xml"))
+    assert [loc.text for loc in tags.findall("s:url/s:loc", SITEMAP_NS)] == [
+        "http://testserver/tag/plain"
+    ]
