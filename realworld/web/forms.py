@@ -85,6 +85,11 @@ class RegisterForm(_TakenNames):
     password = _password()
 
 
+def search_words(raw: str) -> str:
+    """A search as it is run and cached: its spaces collapsed ("" when it has no words)."""
+    return " ".join(raw.split())
+
+
 class SearchForm(ConduitForm):
     """/search?q=: the words to find (none: the page asks for some)."""
 
@@ -92,7 +97,7 @@ class SearchForm(ConduitForm):
 
     def words(self) -> str:
         """The search, its spaces collapsed (the form must be valid)."""
-        return " ".join(self.cleaned_data["q"].split())
+        return search_words(self.cleaned_data["q"])
 
 
 class LoginForm(ConduitForm):

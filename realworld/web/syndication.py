@@ -42,7 +42,6 @@ FEED_ENTRIES = 20
 # Well under the protocol's 50,000: a page is rendered again on its first request after each
 # write.
 SITEMAP_URLS_PER_PAGE = 2_000
-ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _cached(

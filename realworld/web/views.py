@@ -52,6 +52,7 @@ from realworld.web.forms import (
     SearchForm,
     SettingsForm,
     error_sentences,
+    search_words,
 )
 from realworld.web.page_cache import cached_for_anonymous
 from realworld.web.page_numbers import (
@@ -197,8 +198,8 @@ def profile_page(request: HttpRequest, username: str, favorites: bool = False) -
 
 
 def _search_words(raw: str) -> str | None:
-    """`?q=` as the page cache keys it: spaces collapsed, None when there are no words."""
-    return " ".join(raw.split()) or None
+    """`?q=` as the page cache keys it: as the form runs it, None when there are no words."""
+    return search_words(raw) or None
 
 
 @require_safe
